@@ -1,0 +1,33 @@
+# Two commands do all the set-up: `make lab` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv lab test unit notebooks data-check clean
+
+venv: $(STAMP)  ## .venv with the package (editable) and its test extras
+
+# Re-installs only when pyproject.toml changes; a second `make venv` takes well under a second.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+data-check: venv  ## verify every file in data/ against data/MANIFEST.sha256
+	$(BIN)/python -m gan_course check-data
+
+lab: venv data-check  ## JupyterLab on the course's first notebook
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+unit: venv  ## package tests only
+	$(BIN)/python -m pytest tests
+
+notebooks: venv  ## every notebook, FAST profile
+	GAN_COURSE_FAST=1 $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 notebooks
+
+test: venv unit notebooks  ## what CI runs
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

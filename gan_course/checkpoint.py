@@ -1,0 +1,77 @@
+"""Checkpoints that are never half-written and never execute code when loaded.
+
+save(): torch.save to a temporary file in the same folder, fsync, then os.replace — an
+interrupted save leaves the previous checkpoint intact. load(): torch.load with
+weights_only=True, so a checkpoint from the internet cannot run code on your machine.
+Introduced in 05_dcgan_full_training_run.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be used: truncated, corrupt, or from another architecture."""
+
+
+def atomic_write(path: str | Path, write) -> Path:
+    """Call write(file object) on a temporary file next to `path`, then rename it over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save(payload: dict, path: str | Path) -> Path:
+    """Write `payload` (tensors, state dicts, numbers, strings, lists, dicts) to `path` atomically."""
+    return atomic_write(path, lambda f: torch.save(payload, f))
+
+
+def load(path: str | Path, map_location="cpu") -> dict:
+    """Read a checkpoint written by save(), with weights_only=True."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}. Train one first (see the notebook's "
+                                "train-or-load cell) or check the path.")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # truncated zip, wrong format, unsafe pickle
+        raise CheckpointError(
+            f"{path} cannot be read as a checkpoint ({type(err).__name__}: {str(err)[:200]}). "
+            "It may be truncated (a copy or download that did not finish) or not a gan_course "
+            "checkpoint. Delete it and train again, or restore it from where it came from."
+        ) from None
+
+
+def load_state(module: nn.Module, state: dict, what: str, path: str | Path = "checkpoint") -> None:
+    """module.load_state_dict(state), with an error naming the keys and shapes that do not match."""
+    own = module.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    reshaped = [f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
+                for k in sorted(set(own) & set(state)) if state[k].shape != own[k].shape]
+    if missing or unexpected or reshaped:
+        parts = [f"{name} {items[:6]}{' …' if len(items) > 6 else ''}"
+                 for name, items in (("missing from the checkpoint:", missing),
+                                     ("not in the model:", unexpected),
+                                     ("shapes differ:", reshaped)) if items]
+        raise CheckpointError(
+            f"{path} holds a {what} of a different architecture — " + "; ".join(parts) + ". "
+            "Build the model with the configuration the checkpoint was saved with (its 'config' "
+            "entry), or train into a new output folder."
+        )
+    module.load_state_dict(state)

@@ -1,0 +1,13 @@
+import shutil
+
+import pytest
+
+from gan_course.runtime import REPO_ROOT
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of data/ that a test may corrupt or delete files in."""
+    root = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", root, ignore=shutil.ignore_patterns("weights"))
+    return root

@@ -1,0 +1,78 @@
+import pytest
+import torch
+from torch import nn
+
+from gan_course import nets
+
+
+def linear(i, o, bias=True):
+    return i * o + (o if bias else 0)
+
+
+def conv(i, o, k):  # no bias: BatchNorm follows, or the layer is DCGAN's bias-free last layer
+    return i * o * k * k
+
+
+@pytest.mark.parametrize("arch, z_dim, width", [("mlp", 64, 128), ("dcgan", 100, 32)])
+@pytest.mark.parametrize("n", [1, 64])
+def test_shapes_and_ranges(arch, z_dim, width, n):
+    G, D = nets.build(arch, z_dim, width)
+    G.eval(), D.eval()   # batch of 1 in train mode has no BatchNorm statistics
+    x = G(torch.randn(n, z_dim))
+    assert x.shape == (n, 1, 28, 28)
+    assert x.min() >= -1 and x.max() <= 1                  # Tanh output
+    assert D(x).shape == (n,)
+
+
+@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+def test_discriminators_return_unbounded_logits_not_probabilities(arch):
+    _, D = nets.build(arch, 16, 16)
+    assert not any(isinstance(m, nn.Sigmoid) for m in D.modules())
+    with torch.no_grad():
+        for p in D.parameters():
+            p.mul_(50)                                     # big weights → big logits
+        D.eval()
+        out = D(torch.rand(8, 1, 28, 28) * 2 - 1)
+    assert out.abs().max() > 1
+
+
+def test_mlp_parameter_counts():
+    G, D = nets.build("mlp", 64, 128)                       # G: 64→128→256→784, D: 784→256→128→1
+    assert nets.count_parameters(G) == linear(64, 128) + linear(128, 256) + linear(256, 784)
+    assert nets.count_parameters(D) == linear(784, 256) + linear(256, 128) + linear(128, 1)
+
+
+def test_dcgan_parameter_counts():
+    w, z = 32, 100
+    G, D = nets.build("dcgan", z, w)
+    bn = lambda c: 2 * c
+    assert nets.count_parameters(G) == (conv(z, 4 * w, 7) + bn(4 * w) + conv(4 * w, 2 * w, 4)
+                                        + bn(2 * w) + conv(2 * w, 1, 4))
+    assert nets.count_parameters(D) == conv(1, w, 4) + conv(w, 2 * w, 4) + bn(2 * w) + conv(2 * w, 1, 7)
+
+
+def test_dcgan_init_statistics():
+    torch.manual_seed(0)
+    G, _ = nets.build("dcgan", 100, 64)
+    w = G.net[0].weight
+    torch.testing.assert_close(w.std().item(), 0.02, rtol=0.02, atol=0)
+    torch.testing.assert_close(w.mean().item(), 0.0, rtol=0, atol=1e-3)
+    bn = G.net[1]
+    torch.testing.assert_close(bn.weight.mean().item(), 1.0, rtol=0, atol=0.01)
+    torch.testing.assert_close(bn.bias, torch.zeros_like(bn.bias))
+
+
+def test_one_cpu_training_step_moves_every_parameter():
+    for arch in ("mlp", "dcgan"):
+        G, D = nets.build(arch, 16, 8)
+        before = [p.detach().clone() for p in list(G.parameters()) + list(D.parameters())]
+        opt = torch.optim.SGD(list(G.parameters()) + list(D.parameters()), lr=0.1)
+        D(G(torch.randn(4, 16))).sum().backward()
+        opt.step()
+        after = list(G.parameters()) + list(D.parameters())
+        assert all(not torch.equal(a, b) for a, b in zip(after, before)), arch
+
+
+def test_unknown_arch_is_refused():
+    with pytest.raises(ValueError, match="unknown architecture 'resnet'.*dcgan"):
+        nets.build("resnet", 8, 8)

@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from gan_course import runtime
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), (" YES ", True), ("on", True),
+                                           ("", False), ("0", False), ("False", False), ("off", False)])
+def test_read_fast_accepts_yes_no_words(raw, expected):
+    assert runtime.read_fast(raw) is expected
+
+
+def test_read_fast_rejects_unreadable_value_and_says_what_to_do():
+    with pytest.raises(ValueError, match=r"GAN_COURSE_FAST='maybe'.*Set it to 1"):
+        runtime.read_fast("maybe")
+
+
+def test_device_defaults_to_cuda_only_when_available():
+    assert runtime.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert runtime.device("cpu") == torch.device("cpu")
+
+
+def test_device_rejects_nonsense_name():
+    with pytest.raises(ValueError, match="not a device name"):
+        runtime.device("gpu0")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU message")
+def test_device_cuda_without_gpu_says_what_to_do():
+    with pytest.raises(ValueError, match="no usable CUDA GPU.*device='cpu'"):
+        runtime.device("cuda")
+
+
+def test_seed_everything_repeats_draws():
+    runtime.seed_everything(3)
+    a = torch.randn(5)
+    runtime.seed_everything(3)
+    torch.testing.assert_close(torch.randn(5), a, rtol=0, atol=0)
+
+
+def test_data_root_follows_argument_then_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_DATA", str(tmp_path / "env"))
+    assert runtime.data_root() == tmp_path / "env"
+    assert runtime.data_root(tmp_path / "arg") == tmp_path / "arg"
+    monkeypatch.delenv("GAN_COURSE_DATA")
+    assert runtime.data_root() == runtime.REPO_ROOT / "data"
+
+
+def test_report_names_versions_and_device():
+    info = runtime.report()
+    assert info["torch"] == torch.__version__
+    assert info["device"] in {"cpu", "cuda"}
+    assert info["cpu_threads"] == torch.get_num_threads()

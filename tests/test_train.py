@@ -1,0 +1,109 @@
+import json
+import math
+
+import pytest
+import torch
+
+from gan_course import checkpoint, train
+from gan_course.train import TrainConfig
+
+TINY = dict(arch="mlp", dataset="mnist5k", width=16, z_dim=8, batch_size=16, log_every=5, device="cpu")
+
+
+def weights(module):
+    return {k: v.clone() for k, v in module.state_dict().items()}
+
+
+def assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=f"{k} differs")
+
+
+def test_one_step_changes_both_networks():
+    run = train.build_run(TrainConfig(**TINY))
+    g0, d0 = weights(run.G), weights(run.D)
+    train.d_step(run, run.batches.batch(0))
+    assert weights(run.G).keys() == g0.keys()
+    assert all(torch.equal(v, g0[k]) for k, v in weights(run.G).items())   # a D step leaves G alone
+    assert not all(torch.equal(v, d0[k]) for k, v in weights(run.D).items())
+    d1 = weights(run.D)
+    train.g_step(run)
+    assert not all(torch.equal(v, g0[k]) for k, v in weights(run.G).items())
+    assert all(torch.equal(v, d1[k]) for k, v in weights(run.D).items())  # a G step leaves D alone
+
+
+def test_fit_logs_every_n_steps_and_writes_checkpoint(tmp_path):
+    run = train.fit(TrainConfig(**TINY, steps=12), out=tmp_path, progress=False)
+    assert [h["step"] for h in run.history] == [5, 10, 12]
+    assert all(math.isfinite(h["d_loss"]) and h["img_per_s"] > 0 for h in run.history)
+    lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert lines == run.history
+    ckpt = checkpoint.load(tmp_path / "checkpoint.pt")
+    assert ckpt["step"] == 12 and ckpt["config"]["width"] == 16
+
+
+@pytest.mark.parametrize("extra", [{}, {"ema": 0.9, "k_d": 2}])
+def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path, extra):
+    cfg = TrainConfig(**TINY, steps=20, **extra)
+    straight = train.fit(cfg, progress=False)
+
+    def interrupt_at_10(run):
+        if run.step == 10:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train.fit(cfg, out=tmp_path, callback=interrupt_at_10, progress=False)
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 10
+    resumed = train.fit(cfg, out=tmp_path, progress=False)
+    assert resumed.step == 20
+    assert_same_weights(weights(resumed.G), weights(straight.G))
+    assert_same_weights(weights(resumed.D), weights(straight.D))
+    if cfg.ema:
+        assert_same_weights(weights(resumed.G_ema), weights(straight.G_ema))
+    assert [h["step"] for h in resumed.history] == [h["step"] for h in straight.history]
+
+
+def test_resuming_into_a_folder_of_another_architecture_is_refused(tmp_path):
+    train.fit(TrainConfig(**TINY, steps=2), out=tmp_path, progress=False)
+    with pytest.raises(checkpoint.CheckpointError, match="width: checkpoint 16 vs now 32"):
+        train.fit(TrainConfig(**{**TINY, "width": 32}, steps=4), out=tmp_path, progress=False)
+
+
+def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    cfg = TrainConfig(**TINY, steps=10, ckpt_every=5)
+    real_g_step = train.g_step
+
+    def g_step_that_explodes(run):
+        loss = real_g_step(run)
+        return loss * float("nan") if run.step >= 6 else loss
+
+    monkeypatch.setattr(train, "g_step", g_step_that_explodes)
+    with pytest.raises(train.TrainingDiverged, match="between step 5 and step 10.*last good checkpoint"):
+        train.fit(cfg, out=tmp_path, progress=False)
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 5
+
+
+def test_ema_update_formula():
+    ema, model = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    before = weights(ema)
+    train.ema_update(ema, model, 0.9)
+    torch.testing.assert_close(ema.weight, 0.9 * before["weight"] + 0.1 * model.weight)
+
+
+@pytest.mark.parametrize("bad, match", [(dict(steps=-1), "must not be negative"),
+                                        (dict(batch_size=0), "batch_size=0"),
+                                        (dict(loss="mse"), "unknown loss"),
+                                        (dict(arch="vae"), "unknown arch"),
+                                        (dict(ema=1.0), "ema=1.0")])
+def test_config_rejects_bad_values(bad, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**bad)
+
+
+def test_sample_is_repeatable_and_restores_train_mode():
+    run = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan"}))
+    a = train.sample(run.G, 4, seed=1)
+    assert run.G.training
+    torch.testing.assert_close(a, train.sample(run.G, 4, seed=1))
+    assert a.shape == (4, 1, 28, 28)
