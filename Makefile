@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Extra arguments for `jupyter lab`, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
+# Jupyter refuses to run as root unless told; containers often run as root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv lab test unit notebooks data-check clean
 
@@ -19,7 +22,7 @@ data-check: venv  ## verify every file in data/ against data/MANIFEST.sha256
 	$(BIN)/python -m gan_course check-data
 
 lab: venv data-check  ## JupyterLab on the course's first notebook
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 unit: venv  ## package tests only
 	$(BIN)/python -m pytest tests
