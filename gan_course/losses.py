@@ -1,12 +1,15 @@
-"""GAN losses as pure functions of discriminator logits.
+"""GAN losses as pure functions of discriminator outputs ("logits" l = D(x), unbounded).
 
 Each returns a scalar to *minimise*. With D(x) = σ(l) the probability that x is real:
-  -log σ(l)     = softplus(-l)     (never log of a sigmoid: it overflows for large |l|)
+  -log σ(l)      = softplus(-l)    (never the log of a sigmoid: it overflows for large |l|)
   -log(1 - σ(l)) = softplus(l)
-No loss calls an optimizer; the training loop does. Derived in 02_deriving_the_losses.
+For LSGAN, WGAN and hinge, l is a raw score (a "critic"), not a log-odds.
+Penalties take the critic and samples. No loss calls an optimizer; the loop does.
+Derived in 02_deriving_the_losses.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, NamedTuple
 
 import torch
@@ -15,6 +18,7 @@ import torch.nn.functional as F
 Tensor = torch.Tensor
 
 
+# ----------------------------------------------------------------------------- Goodfellow et al. 2014
 def d_bce(real: Tensor, fake: Tensor) -> Tensor:
     """Discriminator: maximise V = E[log D(x)] + E[log(1 - D(G(z)))], i.e. minimise -V."""
     return (F.softplus(-real).mean()      # -E[log D(x)]
@@ -31,14 +35,70 @@ def g_nonsaturating(fake: Tensor) -> Tensor:
     return F.softplus(-fake).mean()       # -E[log D(G(z))]
 
 
+# ----------------------------------------------------------------------------- LSGAN (Mao et al. 2017)
+def d_least_squares(real: Tensor, fake: Tensor) -> Tensor:
+    return (0.5 * (real - 1).pow(2).mean()   # ½ E[(D(x) - 1)²]
+            + 0.5 * fake.pow(2).mean())      # ½ E[D(G(z))²]
+
+
+def g_least_squares(fake: Tensor) -> Tensor:
+    return 0.5 * (fake - 1).pow(2).mean()    # ½ E[(D(G(z)) - 1)²]
+
+
+# ----------------------------------------------------------------------------- WGAN (Arjovsky et al. 2017)
+def d_wasserstein(real: Tensor, fake: Tensor) -> Tensor:
+    """Critic: maximise E[f(x)] - E[f(G(z))], the Kantorovich–Rubinstein dual for 1-Lipschitz f."""
+    return fake.mean() - real.mean()         # E[f(G(z))] - E[f(x)]
+
+
+def g_wasserstein(fake: Tensor) -> Tensor:
+    return -fake.mean()                      # -E[f(G(z))]
+
+
+# ----------------------------------------------------------------------------- hinge (Lim & Ye 2017; Miyato et al. 2018)
+def d_hinge(real: Tensor, fake: Tensor) -> Tensor:
+    return (F.relu(1 - real).mean()          # E[max(0, 1 - D(x))]
+            + F.relu(1 + fake).mean())       # E[max(0, 1 + D(G(z)))]
+
+
+g_hinge = g_wasserstein                      # -E[D(G(z))]
+
+
+# ----------------------------------------------------------------------------- penalties
+def _input_gradient(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)   # ∇_x f(x), (B, ...)
+    return grad.flatten(1)
+
+
+def gradient_penalty(critic, real: Tensor, fake: Tensor, weight: float = 10.0,
+                     generator: torch.Generator | None = None) -> Tensor:
+    """WGAN-GP (Gulrajani et al. 2017): λ E[(‖∇f(x̂)‖ - 1)²] at x̂ = ε x + (1 - ε) G(z), ε ~ U[0, 1]
+    per sample — on lines between real and fake points, not at the real or fake points."""
+    eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device, generator=generator)
+    x_hat = eps * real.detach() + (1 - eps) * fake.detach()
+    return weight * (_input_gradient(critic, x_hat).norm(dim=1) - 1).pow(2).mean()
+
+
+def r1_penalty(critic, real: Tensor, fake: Tensor | None = None, weight: float = 10.0) -> Tensor:
+    """R1 (Mescheder et al. 2018): (γ/2) E[‖∇D(x)‖²] on real data only."""
+    return weight / 2 * _input_gradient(critic, real).pow(2).sum(dim=1).mean()
+
+
+# ----------------------------------------------------------------------------- registry
 class GANLoss(NamedTuple):
-    d: Callable[[Tensor, Tensor], Tensor]   # (real logits, fake logits) -> D loss
-    g: Callable[[Tensor], Tensor]           # fake logits -> G loss
+    d: Callable[[Tensor, Tensor], Tensor]          # (real logits, fake logits) -> D loss
+    g: Callable[[Tensor], Tensor]                  # fake logits -> G loss
+    penalty: Callable | None = None                # (D, real, fake) -> added to the D loss
 
 
 LOSSES: dict[str, GANLoss] = {
-    "ns": GANLoss(d_bce, g_nonsaturating),          # Goodfellow et al. 2014, non-saturating
-    "saturating": GANLoss(d_bce, g_saturating),     # the minimax game taken literally
+    "ns": GANLoss(d_bce, g_nonsaturating),                    # Goodfellow et al. 2014, non-saturating
+    "saturating": GANLoss(d_bce, g_saturating),               # the minimax game taken literally
+    "lsgan": GANLoss(d_least_squares, g_least_squares),       # Mao et al. 2017
+    "hinge": GANLoss(d_hinge, g_hinge),                       # Miyato et al. 2018
+    "wgan-gp": GANLoss(d_wasserstein, g_wasserstein, partial(gradient_penalty, weight=10.0)),
+    "ns-r1": GANLoss(d_bce, g_nonsaturating, partial(r1_penalty, weight=10.0)),
 }
 
 

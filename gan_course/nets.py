@@ -6,6 +6,8 @@ Introduced in 00_start_here (MLP) and 05_dcgan_full_training_run (DCGAN).
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -14,28 +16,29 @@ IMAGE_SIZE = 28 * 28
 
 
 class MLPGenerator(nn.Module):
-    """z → Linear/LeakyReLU × len(hidden) → Linear → Tanh → (N, 1, 28, 28)."""
+    """z → Linear/LeakyReLU × len(hidden) → Linear (→ Tanh for images) → (N, *out_shape)."""
 
-    def __init__(self, z_dim: int = 64, hidden: tuple[int, ...] = (256, 512)):
+    def __init__(self, z_dim: int = 64, hidden: tuple[int, ...] = (256, 512),
+                 out_shape: tuple[int, ...] = IMAGE_SHAPE, tanh: bool = True):
         super().__init__()
-        self.z_dim = z_dim
+        self.z_dim, self.out_shape = z_dim, out_shape
         layers, width = [], z_dim
         for h in hidden:
             layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
             width = h
-        layers += [nn.Linear(width, IMAGE_SIZE), nn.Tanh()]
+        layers += [nn.Linear(width, math.prod(out_shape))] + ([nn.Tanh()] if tanh else [])
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z).view(-1, *IMAGE_SHAPE)                  # (N, 784) → (N, 1, 28, 28)
+        return self.net(z).view(-1, *self.out_shape)               # (N, 784) → (N, 1, 28, 28)
 
 
 class MLPDiscriminator(nn.Module):
     """(N, 1, 28, 28) → flatten → Linear/LeakyReLU × len(hidden) → Linear → logits (N,)."""
 
-    def __init__(self, hidden: tuple[int, ...] = (512, 256)):
+    def __init__(self, hidden: tuple[int, ...] = (512, 256), in_features: int = IMAGE_SIZE):
         super().__init__()
-        layers, width = [nn.Flatten()], IMAGE_SIZE
+        layers, width = [nn.Flatten()], in_features
         for h in hidden:
             layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
             width = h
@@ -105,8 +108,14 @@ def _dcgan(z_dim: int, width: int):
     return G, D
 
 
+def _mlp2d(z_dim: int, width: int):
+    """For 2-D points (notebook 03): no Tanh, the mixtures reach beyond [-1, 1]."""
+    return (MLPGenerator(z_dim, (width, width, width), out_shape=(2,), tanh=False),
+            MLPDiscriminator((width, width, width), in_features=2))
+
+
 # name -> builder(z_dim, width) -> (G, D). `width`: MLP hidden units / DCGAN base channels.
-ARCHS = {"mlp": _mlp, "dcgan": _dcgan}
+ARCHS = {"mlp": _mlp, "dcgan": _dcgan, "mlp2d": _mlp2d}
 
 
 def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:

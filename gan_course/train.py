@@ -26,8 +26,8 @@ from .runtime import seed_everything
 # ----------------------------------------------------------------------------- config
 @dataclass
 class TrainConfig:
-    arch: str = "mlp"             # key into nets.ARCHS: "mlp" or "dcgan"
-    dataset: str = "mnist5k"      # key into data.DATASETS: "mnist5k" or "fashion_mnist"
+    arch: str = "mlp"             # key into nets.ARCHS: "mlp", "dcgan", or "mlp2d" for 2-D points
+    dataset: str = "mnist5k"      # "mnist5k", "fashion_mnist", or a 2-D mixture: "ring", "grid"
     loss: str = "ns"              # key into losses.LOSSES
     z_dim: int = 64               # length of the noise vector z
     width: int = 128              # MLP hidden units / DCGAN base channels
@@ -55,8 +55,8 @@ class TrainConfig:
         losses.get(self.loss)  # raises, naming the choices, for an unknown loss
         if self.arch not in nets.ARCHS:
             raise ValueError(f"unknown arch {self.arch!r}; choose one of {sorted(nets.ARCHS)}.")
-        if self.dataset not in data.DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {sorted(data.DATASETS)}.")
+        if self.dataset not in data.TRAINING_SETS:
+            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {data.TRAINING_SETS}.")
 
 
 # Fields that must match to resume a run from a checkpoint (the rest may change, e.g. steps).
@@ -77,7 +77,7 @@ class Run:
     G_ema: nn.Module | None
     opt_g: torch.optim.Optimizer
     opt_d: torch.optim.Optimizer
-    batches: data.DeviceBatches
+    batches: data.DeviceBatches | data.MixtureBatches
     noise: torch.Generator        # draws every z, so its state is part of the checkpoint
     device: torch.device
     step: int = 0
@@ -97,13 +97,12 @@ def build_run(cfg: TrainConfig) -> Run:
     seed_everything(cfg.seed)
     G, D = nets.build(cfg.arch, cfg.z_dim, cfg.width)
     G, D = G.to(dev), D.to(dev)
-    images, _ = data.load(cfg.dataset, "train")
     return Run(
         cfg=cfg, G=G, D=D,
         G_ema=copy.deepcopy(G).requires_grad_(False) if cfg.ema else None,
         opt_g=torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=cfg.betas),
         opt_d=torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas),
-        batches=data.DeviceBatches(images, cfg.batch_size, dev, seed=cfg.seed),
+        batches=data.batches(cfg.dataset, cfg.batch_size, dev, seed=cfg.seed),
         noise=torch.Generator(device=dev).manual_seed(cfg.seed),
         device=dev,
     )
@@ -113,8 +112,11 @@ def build_run(cfg: TrainConfig) -> Run:
 def d_step(run: Run, real: torch.Tensor) -> torch.Tensor:
     """One discriminator update: push D(x) up on real images and down on fresh fakes."""
     with torch.no_grad():
-        fake = run.G(run.z(len(real)))                     # (B, 1, 28, 28); no graph into G
-    loss = losses.get(run.cfg.loss).d(run.D(real), run.D(fake))
+        fake = run.G(run.z(len(real)))                     # like real, (B, ...); no graph into G
+    rule = losses.get(run.cfg.loss)
+    loss = rule.d(run.D(real), run.D(fake))
+    if rule.penalty is not None:                            # WGAN-GP, R1: a term on D's input gradient
+        loss = loss + rule.penalty(run.D, real, fake)
     run.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     run.opt_d.step()
@@ -123,7 +125,7 @@ def d_step(run: Run, real: torch.Tensor) -> torch.Tensor:
 
 def g_step(run: Run) -> torch.Tensor:
     """One generator update: change G so that D calls its fakes real."""
-    fake = run.G(run.z(run.cfg.batch_size))                # graph flows through D into G
+    fake = run.G(run.z(run.cfg.batch_size))                # (B, ...); graph flows through D into G
     loss = losses.get(run.cfg.loss).g(run.D(fake))
     run.opt_g.zero_grad(set_to_none=True)
     loss.backward()                                        # D's grads are cleared in its own step

@@ -50,3 +50,57 @@ def plot_losses(history: list[dict], ax=None, title: str = "losses"):
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def plot_game(g: dict, ax=None, title: str | None = None):
+    """Notebook 01: p_data, p_g and D* on one axis, from theory.game()."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    x = g["x"].numpy()
+    ax.fill_between(x, g["p_data"].numpy(), alpha=0.35, label="p_data")
+    ax.fill_between(x, g["p_g"].numpy(), alpha=0.35, label="p_g")
+    ax.plot(x, g["d_star"].numpy(), "k", lw=1.5, label="D*(x)")
+    ax.axhline(0.5, color="k", ls=":", lw=0.8)
+    ax.set_xlim(-6, 6)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("x")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or f"V(D*, G) = {g['V']:.4f}   JSD = {g['JSD']:.4f}")
+    return ax
+
+
+def panel_2d(G, D, real: torch.Tensor, g_loss, history=(), n_fake: int = 512, n_arrows: int = 64,
+             bound: float = 3.0, seed: int = 0, axes=None):
+    """Notebook 03, GAN-Lab style: σ(D) as a heat map, real (black) and generated (orange) points,
+    arrows along −∇_x L_G at generated points (where G's update pushes them), and the losses."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 4), gridspec_kw={"width_ratios": [1.1, 1]})
+    ax, ax_loss = axes
+    dev = next(D.parameters()).device
+    lin = torch.linspace(-bound, bound, 120)
+    xx, yy = torch.meshgrid(lin, lin, indexing="xy")
+    with torch.no_grad():
+        prob = torch.sigmoid(D(torch.stack([xx.flatten(), yy.flatten()], 1).to(dev))).view(120, 120).cpu()
+        z = torch.randn(n_fake, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)
+        fake = G(z)
+    pts = fake[:n_arrows].clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(g_loss(D(pts)), pts)                  # ∂L_G/∂x at fake points
+    arrows = -grad / grad.norm(dim=1, keepdim=True).clamp_min(1e-12)    # unit length: direction only
+    im = ax.imshow(prob.numpy(), extent=(-bound, bound, -bound, bound), origin="lower",
+                   cmap="RdBu", vmin=0, vmax=1, alpha=0.6)
+    real, fake, pts = real.cpu(), fake.cpu(), pts.detach().cpu()
+    ax.scatter(real[:, 0], real[:, 1], s=4, c="k", label="real")
+    ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:orange", label="generated")
+    ax.quiver(pts[:, 0], pts[:, 1], arrows[:, 0].cpu(), arrows[:, 1].cpu(), color="tab:orange",
+              angles="xy", scale_units="xy", scale=3, width=0.004)
+    ax.set_xlim(-bound, bound)
+    ax.set_ylim(-bound, bound)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=7)
+    ax.set_title("σ(D(x)) (blue = 'real'), samples, G's push")
+    plt.colorbar(im, ax=ax, fraction=0.046)
+    if history:
+        plot_losses(list(history), ax=ax_loss)
+    else:
+        ax_loss.set_axis_off()
+    return axes

@@ -136,3 +136,25 @@ def test_labelled_batch_matches_images():
     idx = batches.indices(2)
     torch.testing.assert_close(y, labels[idx])
     torch.testing.assert_close(x, data.to_unit_range(images[idx]))
+
+
+# ---- 2-D mixtures
+def test_ring_and_grid_geometry():
+    ring, grid = data.MIXTURES["ring"], data.MIXTURES["grid"]
+    torch.testing.assert_close(ring.modes.norm(dim=1), torch.full((8,), 2.0))
+    assert grid.modes.shape == (25, 2)
+    torch.testing.assert_close(grid.modes.unique(), torch.tensor([-4.0, -2.0, 0.0, 2.0, 4.0]))
+
+
+def test_mixture_samples_have_the_stated_spread():
+    ring = data.MIXTURES["ring"]
+    s = ring.sample(20000, torch.Generator().manual_seed(0))
+    offsets = s - ring.modes[torch.cdist(s, ring.modes).argmin(1)]
+    torch.testing.assert_close(offsets.std().item(), ring.std, rtol=0.02, atol=0)
+
+
+def test_mixture_batches_are_a_function_of_seed_and_step():
+    a, b = data.batches("ring", 64, seed=3), data.batches("ring", 64, seed=3)
+    torch.testing.assert_close(a.batch(7), b.batch(7))
+    assert not torch.equal(a.batch(7), a.batch(8))
+    assert a.batch(0).shape == (64, 2)

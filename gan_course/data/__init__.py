@@ -1,9 +1,23 @@
-"""Datasets: the embedded images (manifest-checked) and the device-resident batch sampler."""
+"""Datasets: the embedded images (manifest-checked), 2-D mixtures, and batch samplers."""
 from .images import (CLASSES, DATASETS, DIGIT_CLASSES, FASHION_CLASSES, load,
                      load_fashion_mnist, load_mnist5k)
 from .manifest import DataFileError, check_all, verified_path
+from .mixtures import MIXTURES, Mixture2D, MixtureBatches, grid, ring
 from .sampler import DeviceBatches, to_unit_range
 
-__all__ = ["CLASSES", "DATASETS", "DIGIT_CLASSES", "FASHION_CLASSES", "DataFileError",
-           "DeviceBatches", "check_all", "load", "load_fashion_mnist", "load_mnist5k",
-           "to_unit_range", "verified_path"]
+TRAINING_SETS = sorted([*DATASETS, *MIXTURES])
+
+
+def batches(name: str, batch_size: int, device="cpu", seed: int = 0):
+    """The training batches of dataset `name`: images through DeviceBatches, 2-D mixtures
+    through MixtureBatches. Either way, `.batch(step)` is a function of (seed, step)."""
+    if name in MIXTURES:
+        return MixtureBatches(MIXTURES[name], batch_size, device, seed)
+    images, _ = load(name, "train")
+    return DeviceBatches(images, batch_size, device, seed=seed)
+
+
+__all__ = ["CLASSES", "DATASETS", "DIGIT_CLASSES", "FASHION_CLASSES", "MIXTURES", "TRAINING_SETS",
+           "DataFileError", "DeviceBatches", "Mixture2D", "MixtureBatches", "batches", "check_all",
+           "grid", "load", "load_fashion_mnist", "load_mnist5k", "ring", "to_unit_range",
+           "verified_path"]

@@ -1,0 +1,181 @@
+"""Exact quantities of the GAN game on 1-D densities, by quadrature on a grid.
+
+All in float64 on a fine grid, so identities such as V(D*, G) = −log 4 + 2·JSD hold to
+~1e-9 and can be tested. Introduced in 01_the_gan_game; the f-divergence table and the
+bilinear game are used in 02 and 03.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+Tensor = torch.Tensor
+LOG2, LOG4 = math.log(2.0), math.log(4.0)
+
+
+@dataclass(frozen=True)
+class Mixture1D:
+    """A 1-D Gaussian mixture: Σ_k w_k N(mean_k, std_k²)."""
+    means: tuple[float, ...]
+    stds: tuple[float, ...]
+    weights: tuple[float, ...] | None = None     # None: equal weights
+
+    def __post_init__(self):
+        k = len(self.means)
+        if len(self.stds) != k or (self.weights is not None and len(self.weights) != k):
+            raise ValueError("means, stds (and weights) must have one entry per component.")
+        if min(self.stds) <= 0:
+            raise ValueError(f"stds must be positive; got {self.stds}.")
+        if self.weights is not None and (min(self.weights) < 0 or not math.isclose(sum(self.weights), 1.0)):
+            raise ValueError(f"weights must be non-negative and sum to 1; got {self.weights}.")
+
+    @property
+    def w(self) -> Tensor:
+        k = len(self.means)
+        return torch.tensor(self.weights or [1.0 / k] * k, dtype=torch.float64)
+
+    def pdf(self, x: Tensor) -> Tensor:
+        x = x.double()[..., None]                                         # (..., 1)
+        mu = torch.tensor(self.means, dtype=torch.float64)
+        sd = torch.tensor(self.stds, dtype=torch.float64)
+        comp = torch.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))  # (..., K)
+        return comp @ self.w
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        k = torch.multinomial(self.w, n, replacement=True, generator=generator)
+        mu = torch.tensor(self.means, dtype=torch.float64)[k]
+        sd = torch.tensor(self.stds, dtype=torch.float64)[k]
+        return (mu + sd * torch.randn(n, generator=generator, dtype=torch.float64)).float()
+
+
+def grid(lo: float = -12.0, hi: float = 12.0, n: int = 24001) -> Tensor:
+    """The quadrature grid: n evenly spaced points (float64)."""
+    return torch.linspace(lo, hi, n, dtype=torch.float64)
+
+
+def integrate(values: Tensor, x: Tensor) -> float:
+    """∫ values dx by the trapezoidal rule on the grid x."""
+    return torch.trapezoid(values, x).item()
+
+
+def optimal_d(p_data: Tensor, p_g: Tensor) -> Tensor:
+    """D*(x) = p_data(x) / (p_data(x) + p_g(x)); ½ where neither has mass (any value is optimal there)."""
+    total = p_data + p_g
+    return torch.where(total > 0, p_data / total.clamp_min(1e-300), torch.full_like(total, 0.5))
+
+
+def value(d: Tensor, p_data: Tensor, p_g: Tensor, x: Tensor) -> float:
+    """V(D, G) = E_{x~p_data}[log D(x)] + E_{x~p_g}[log(1 − D(x))], with 0·log 0 = 0."""
+    # D* rounds to exactly 0 or 1 where one density is ~1e16 times the other; keeping D inside
+    # (0, 1) by one float step changes V by < 1e-14 there instead of making it −inf.
+    d = d.clamp(1e-300, 1 - 2.0 ** -53)
+    return integrate(torch.xlogy(p_data, d) + torch.xlogy(p_g, 1 - d), x)
+
+
+def kl(p: Tensor, q: Tensor, x: Tensor) -> float:
+    """KL(p ‖ q) = ∫ p log(p / q)."""
+    return integrate(torch.xlogy(p, p) - torch.xlogy(p, q), x)
+
+
+def jsd(p: Tensor, q: Tensor, x: Tensor) -> float:
+    """JSD(p ‖ q) = ½ KL(p ‖ m) + ½ KL(q ‖ m), m = (p + q) / 2. Between 0 and log 2."""
+    m = (p + q) / 2
+    return 0.5 * kl(p, m, x) + 0.5 * kl(q, m, x)
+
+
+def game(p_data: Mixture1D, p_g: Mixture1D, x: Tensor | None = None) -> dict:
+    """Everything notebook 01 shows for one (p_data, p_g): densities, D*, V(D*, G), JSD, KLs."""
+    x = grid() if x is None else x
+    pd, pg = p_data.pdf(x), p_g.pdf(x)
+    d_star = optimal_d(pd, pg)
+    return {"x": x, "p_data": pd, "p_g": pg, "d_star": d_star, "V": value(d_star, pd, pg, x),
+            "JSD": jsd(pd, pg, x), "KL(p_data||p_g)": kl(pd, pg, x), "KL(p_g||p_data)": kl(pg, pd, x)}
+
+
+# ----------------------------------------------------------------------------- f-divergences
+@dataclass(frozen=True)
+class FDivergence:
+    """D_f(P ‖ Q) = ∫ q(x) f(p(x)/q(x)) dx, and the f-GAN pieces (Nowozin et al. 2016, table 2)."""
+    name: str
+    f: Callable[[Tensor], Tensor]              # generator of the divergence, convex; f(1) = 0 except GAN's (−log 4)
+    f_text: str
+    conjugate: Callable[[Tensor], Tensor]      # f*(t) = sup_u (u·t − f(u))
+    conjugate_text: str
+    activation: Callable[[Tensor], Tensor]     # g_f: maps the critic's raw output v into dom f*
+    activation_text: str
+
+
+def _u_log_u(u):
+    return torch.xlogy(u, u)
+
+
+F_DIVERGENCES = {
+    "KL": FDivergence("Kullback–Leibler KL(P‖Q)", _u_log_u, "u log u",
+                      lambda t: torch.exp(t - 1), "exp(t − 1)", lambda v: v, "v"),
+    "reverse KL": FDivergence("reverse KL(Q‖P)", lambda u: -torch.log(u), "−log u",
+                              lambda t: -1 - torch.log(-t), "−1 − log(−t)", lambda v: -torch.exp(-v), "−exp(−v)"),
+    "Pearson chi2": FDivergence("Pearson χ²", lambda u: (u - 1) ** 2, "(u − 1)²",
+                                lambda t: t ** 2 / 4 + t, "t²/4 + t", lambda v: v, "v"),
+    "JS": FDivergence("Jensen–Shannon", lambda u: 0.5 * (_u_log_u(u) - torch.xlogy(u + 1, (u + 1) / 2)),
+                      "½[u log u − (u + 1) log((u + 1)/2)]",
+                      lambda t: -0.5 * torch.log(2 - torch.exp(2 * t)), "−½ log(2 − exp(2t))",
+                      lambda v: LOG2 / 2 - 0.5 * torch.nn.functional.softplus(-v), "½(log 2 − log(1 + exp(−v)))"),
+    "GAN": FDivergence("GAN (2·JSD − log 4)", lambda u: _u_log_u(u) - torch.xlogy(u + 1, u + 1),
+                       "u log u − (u + 1) log(u + 1)", lambda t: -torch.log(1 - torch.exp(t)),
+                       "−log(1 − exp(t))", lambda v: -torch.nn.functional.softplus(-v), "−log(1 + exp(−v))"),
+}
+
+
+def f_divergence(f: Callable[[Tensor], Tensor], p: Tensor, q: Tensor, x: Tensor) -> float:
+    """∫ q f(p / q) dx where q > 0 (the densities in this course never vanish on the grid)."""
+    mask = q > 0
+    return integrate(torch.where(mask, q * f(p / q.clamp_min(1e-300)), torch.zeros_like(q)), x)
+
+
+# ----------------------------------------------------------------------------- the bilinear game
+def bilinear_game(x0: float, y0: float, lr: float, steps: int, simultaneous: bool) -> Tensor:
+    """Gradient play on min_x max_y x·y from (x0, y0); returns the iterates, shape (steps + 1, 2).
+
+    simultaneous: x ← x − η·y,  y ← y + η·x      (both use the old values)
+    alternating:  x ← x − η·y,  y ← y + η·x_new  (y sees x's update, as in d_step then g_step)
+    """
+    x, y = torch.tensor(x0, dtype=torch.float64), torch.tensor(y0, dtype=torch.float64)
+    path = [(x0, y0)]
+    for _ in range(steps):
+        x_new = x - lr * y
+        y = y + lr * (x if simultaneous else x_new)
+        x = x_new
+        path.append((x.item(), y.item()))
+    return torch.tensor(path, dtype=torch.float64)
+
+
+# ----------------------------------------------------------------------------- D* from samples
+def fit_discriminator(p_data: Mixture1D, p_g: Mixture1D, steps: int = 2000, batch: int = 512,
+                      width: int = 64, lr: float = 2e-3, seed: int = 0) -> torch.nn.Module:
+    """Train a small MLP discriminator (1 → width → width → 1 logit) on fresh samples of the two
+    densities with the BCE-on-logits loss. Its σ(D(x)) should approach D*(x) where there is mass."""
+    from .losses import d_bce
+
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    D = torch.nn.Sequential(torch.nn.Linear(1, width), torch.nn.LeakyReLU(0.2),
+                            torch.nn.Linear(width, width), torch.nn.LeakyReLU(0.2),
+                            torch.nn.Linear(width, 1), torch.nn.Flatten(0))
+    opt = torch.optim.Adam(D.parameters(), lr=lr)
+    for _ in range(steps):
+        real = p_data.sample(batch, gen)[:, None]                         # (B, 1)
+        fake = p_g.sample(batch, gen)[:, None]
+        loss = d_bce(D(real), D(fake))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return D
+
+
+@torch.no_grad()
+def d_probability(D: torch.nn.Module, x: Tensor) -> Tensor:
+    """σ(D(x)) on a 1-D grid, as float64."""
+    return torch.sigmoid(D(x.float()[:, None])).double()

@@ -1,0 +1,126 @@
+import math
+
+import pytest
+import torch
+
+from gan_course import theory as T
+
+LOG2, LOG4 = math.log(2), math.log(4)
+P = T.Mixture1D((-1.0, 2.0), (0.5, 1.0), (0.3, 0.7))
+Q = T.Mixture1D((0.0,), (1.5,))
+X = T.grid()
+
+
+def close(a, b, tol=1e-6):
+    torch.testing.assert_close(torch.tensor(float(a), dtype=torch.float64),
+                               torch.tensor(float(b), dtype=torch.float64), rtol=0, atol=tol)
+
+
+def test_densities_integrate_to_one():
+    close(T.integrate(P.pdf(X), X), 1.0, 1e-9)
+    close(T.integrate(Q.pdf(X), X), 1.0, 1e-9)
+
+
+def test_samples_follow_the_mixture():
+    s = P.sample(200_000, torch.Generator().manual_seed(0)).double()
+    close(s.mean(), 0.3 * -1 + 0.7 * 2, 0.02)
+
+
+def test_optimal_d_is_the_density_ratio_and_maximises_v_pointwise():
+    pd, pg = P.pdf(X), Q.pdf(X)
+    d_star = T.optimal_d(pd, pg)
+    torch.testing.assert_close(d_star, pd / (pd + pg))
+    # maximising a·log y + b·log(1 − y) over y: any other D gives a smaller V
+    v_star = T.value(d_star, pd, pg, X)
+    for other in (torch.full_like(pd, 0.5), (d_star + 0.05).clamp(0, 1), d_star ** 2):
+        assert T.value(other, pd, pg, X) < v_star
+
+
+def test_jsd_of_a_density_with_itself_is_zero():
+    close(T.jsd(P.pdf(X), P.pdf(X), X), 0.0)
+
+
+def test_jsd_of_disjoint_supports_is_log_two():
+    x = T.grid(-40, 40, 80001)
+    left, right = T.Mixture1D((-20.0,), (1.0,)), T.Mixture1D((20.0,), (1.0,))
+    close(T.jsd(left.pdf(x), right.pdf(x), x), LOG2)
+
+
+def test_value_at_optimum_is_minus_log_four_when_pg_equals_pdata():
+    g = T.game(P, P)
+    close(g["V"], -LOG4)
+    torch.testing.assert_close(g["d_star"], torch.full_like(X, 0.5))
+
+
+@pytest.mark.parametrize("q", [Q, T.Mixture1D((3.0, 5.0), (0.3, 0.3)), T.Mixture1D((-1.0, 2.0), (0.5, 1.0), (0.7, 0.3))])
+def test_value_at_optimum_is_minus_log_four_plus_two_jsd(q):
+    g = T.game(P, q)
+    close(g["V"], -LOG4 + 2 * g["JSD"])
+    assert 0 < g["JSD"] < LOG2
+
+
+def test_jsd_is_the_mean_of_kls_to_the_midpoint_and_symmetric():
+    pd, pg = P.pdf(X), Q.pdf(X)
+    m = (pd + pg) / 2
+    close(T.jsd(pd, pg, X), 0.5 * T.kl(pd, m, X) + 0.5 * T.kl(pg, m, X), 1e-12)
+    close(T.jsd(pd, pg, X), T.jsd(pg, pd, X), 1e-12)
+
+
+def test_kl_of_two_gaussians_matches_closed_form():
+    a, b = T.Mixture1D((0.0,), (1.0,)), T.Mixture1D((1.0,), (2.0,))
+    # KL(N(μ1,σ1²) ‖ N(μ2,σ2²)) = log(σ2/σ1) + (σ1² + (μ1−μ2)²)/(2σ2²) − ½
+    close(T.kl(a.pdf(X), b.pdf(X), X), math.log(2) + (1 + 1) / 8 - 0.5)
+
+
+# ---- the f-divergence table of notebook 02
+def test_f_divergence_table_reproduces_kl_reverse_kl_jsd_and_the_gan_objective():
+    pd, pg = P.pdf(X), Q.pdf(X)
+    fd = {k: T.f_divergence(v.f, pd, pg, X) for k, v in T.F_DIVERGENCES.items()}
+    jsd = T.jsd(pd, pg, X)
+    close(fd["KL"], T.kl(pd, pg, X))
+    close(fd["reverse KL"], T.kl(pg, pd, X))
+    close(fd["JS"], jsd)
+    close(fd["GAN"], 2 * jsd - LOG4)
+    close(fd["Pearson chi2"], T.integrate((pd - pg) ** 2 / pg, X))
+
+
+@pytest.mark.parametrize("name", sorted(T.F_DIVERGENCES))
+def test_f_generators_at_one(name):
+    # f(1) = 0 makes D_f(P‖P) = 0; the GAN objective's f is shifted: D_f = 2·JSD − log 4
+    expected = -LOG4 if name == "GAN" else 0.0
+    close(T.F_DIVERGENCES[name].f(torch.tensor(1.0, dtype=torch.float64)), expected, 1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(T.F_DIVERGENCES))
+def test_conjugates_match_a_numerical_supremum(name):
+    div = T.F_DIVERGENCES[name]
+    u = torch.linspace(1e-6, 60, 600_001, dtype=torch.float64)
+    fu = div.f(u)
+    v = torch.tensor([-1.5, -0.3, 0.2, 1.0], dtype=torch.float64)
+    t = div.activation(v)                          # g_f(v) lands inside the conjugate's domain
+    sup = torch.stack([(u * ti - fu).max() for ti in t])
+    torch.testing.assert_close(div.conjugate(t), sup, rtol=1e-5, atol=1e-5)
+
+
+# ---- D* learned from samples
+def test_a_trained_discriminator_approaches_d_star_where_there_is_mass():
+    D = T.fit_discriminator(P, Q, steps=600)
+    x = T.grid(-5, 5, 1001)
+    pd, pg = P.pdf(x), Q.pdf(x)
+    err = (T.d_probability(D, x) - T.optimal_d(pd, pg)).abs()[(pd + pg) > 0.02]
+    torch.testing.assert_close(err.max().item(), 0.0, rtol=0, atol=0.1)
+
+
+# ---- the bilinear game min_x max_y x·y of notebook 03
+def test_simultaneous_steps_spiral_out_at_the_closed_form_rate():
+    path = T.bilinear_game(1.0, 0.5, lr=0.1, steps=50, simultaneous=True)
+    r0 = math.hypot(1.0, 0.5)
+    # each step multiplies the radius by sqrt(1 + η²)
+    torch.testing.assert_close(path.norm(dim=1), r0 * (1 + 0.01) ** (torch.arange(51, dtype=torch.float64) / 2))
+
+
+def test_alternating_steps_orbit_conserving_x2_plus_y2_minus_eta_xy():
+    path = T.bilinear_game(1.0, 0.5, lr=0.1, steps=500, simultaneous=False)
+    x, y = path[:, 0], path[:, 1]
+    q = x ** 2 + y ** 2 - 0.1 * x * y
+    torch.testing.assert_close(q, torch.full_like(q, q[0].item()))
