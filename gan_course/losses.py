@@ -61,7 +61,8 @@ def d_hinge(real: Tensor, fake: Tensor) -> Tensor:
             + F.relu(1 + fake).mean())       # E[max(0, 1 + D(G(z)))]
 
 
-g_hinge = g_wasserstein                      # -E[D(G(z))]
+def g_hinge(fake: Tensor) -> Tensor:
+    return -fake.mean()                      # -E[D(G(z))], as for WGAN
 
 
 # ----------------------------------------------------------------------------- penalties

@@ -77,6 +77,9 @@ def value(d: Tensor, p_data: Tensor, p_g: Tensor, x: Tensor) -> float:
 
 def kl(p: Tensor, q: Tensor, x: Tensor) -> float:
     """KL(p ‖ q) = ∫ p log(p / q)."""
+    # Densities below 1e-280 count as 0: deep in a Gaussian's tail they turn subnormal, and
+    # (p + q)/2 can round to 0 while p does not, giving log 0. Their share of the integral is nil.
+    p = torch.where(p < 1e-280, torch.zeros_like(p), p)
     return integrate(torch.xlogy(p, p) - torch.xlogy(p, q), x)
 
 
@@ -84,6 +87,12 @@ def jsd(p: Tensor, q: Tensor, x: Tensor) -> float:
     """JSD(p ‖ q) = ½ KL(p ‖ m) + ½ KL(q ‖ m), m = (p + q) / 2. Between 0 and log 2."""
     m = (p + q) / 2
     return 0.5 * kl(p, m, x) + 0.5 * kl(q, m, x)
+
+
+def wasserstein1(p: Tensor, q: Tensor, x: Tensor) -> float:
+    """W₁(p, q) in 1-D = ∫ |F_p(x) − F_q(x)| dx, with F the cumulative distribution functions."""
+    cdf = lambda d: torch.cat([d.new_zeros(1), torch.cumulative_trapezoid(d, x)])
+    return integrate((cdf(p) - cdf(q)).abs(), x)
 
 
 def game(p_data: Mixture1D, p_g: Mixture1D, x: Tensor | None = None) -> dict:

@@ -124,3 +124,28 @@ def test_alternating_steps_orbit_conserving_x2_plus_y2_minus_eta_xy():
     x, y = path[:, 0], path[:, 1]
     q = x ** 2 + y ** 2 - 0.1 * x * y
     torch.testing.assert_close(q, torch.full_like(q, q[0].item()))
+
+
+@pytest.mark.parametrize("a, b", [(0.2, 0.8), (1.0, 1.0), (3.0, 0.5)])
+def test_a_log_y_plus_b_log_one_minus_y_peaks_at_a_over_a_plus_b(a, b):
+    y = torch.linspace(1e-6, 1 - 1e-6, 1_000_001, dtype=torch.float64)
+    peak = y[(a * torch.log(y) + b * torch.log1p(-y)).argmax()]
+    close(peak, T.optimal_d(torch.tensor(a), torch.tensor(b)), 1e-5)
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.5, 3.0, 8.0])
+def test_wasserstein_of_shifted_gaussians_is_the_shift_while_jsd_saturates(shift):
+    a, b = T.Mixture1D((0.0,), (1.0,)), T.Mixture1D((shift,), (1.0,))
+    x = T.grid(-15, 25, 40001)
+    close(T.wasserstein1(a.pdf(x), b.pdf(x), x), shift, 1e-6)
+    if shift >= 8:
+        close(T.jsd(a.pdf(x), b.pdf(x), x), LOG2, 1e-3)
+
+
+def test_jsd_is_finite_when_tails_underflow():
+    # N(0, 0.5²) and N(0.2, 0.5²) on [-12, 20]: at x = 20 both densities are subnormal or 0
+    x = T.grid(-12, 20, 12801)
+    a, b = T.Mixture1D((0.0,), (0.5,)), T.Mixture1D((0.2,), (0.5,))
+    j = T.jsd(a.pdf(x), b.pdf(x), x)
+    # for equal-variance Gaussians and a small shift δ, JSD ≈ δ²/(8σ²)
+    torch.testing.assert_close(j, 0.2 ** 2 / (8 * 0.25), rtol=0.02, atol=0)
