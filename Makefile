@@ -28,7 +28,8 @@ unit: venv  ## package tests only
 	$(BIN)/python -m pytest tests
 
 notebooks: venv  ## every notebook, FAST profile
-	GAN_COURSE_FAST=1 $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 notebooks
+	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)
+	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 notebooks
 
 test: venv unit notebooks  ## what CI runs
 

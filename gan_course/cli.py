@@ -1,15 +1,93 @@
 """python -m gan_course COMMAND — the course's command line.
 
-check-data   verify data/ against data/MANIFEST.sha256 (run by `make lab`)
-info         the environment report of 00_start_here, as JSON
+train             train a preset into a folder; re-running on the folder resumes
+sample            draw images from a checkpoint into a .npy file
+evaluate          FID (on the evaluation classifier's features) of a checkpoint, as one JSON line
+bench             img/s of the course trainer and of the reference DataLoader recipe, and the ratio
+train-classifier  train the Fashion-MNIST evaluation classifier
+check-data        verify data/ against data/MANIFEST.sha256 (run by `make lab`)
+info              the environment report of 00_start_here, as JSON
+
+Under `torchrun --nproc_per_node=N -m gan_course train ...` training uses DDP.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
-from . import data, runtime
+import numpy as np
+import torch
+
+from . import checkpoint, data, metrics, nets, presets, runtime, train
+
+
+# ----------------------------------------------------------------------------- train / sample / evaluate
+def _train(args) -> int:
+    from . import viz
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    overrides = {k: v for k, v in dict(seed=args.seed, device=args.device, max_minutes=args.max_minutes,
+                                       steps=args.steps).items() if v is not None}
+    cfg = presets.config(args.preset, epochs=args.epochs, world_size=world, **overrides)
+    out = Path(args.out)
+    run = train.fit(cfg, out=out, progress=not args.quiet)
+    if int(os.environ.get("RANK", "0")) == 0:                  # only rank 0 writes
+        import matplotlib
+        matplotlib.use("Agg")
+        ax = viz.show_images(train.sample(run.sampler, 64, seed=0), nrow=8,
+                             title=f"{cfg.name}, step {run.step}")
+        checkpoint.atomic_write(out / "samples.png", lambda f: ax.figure.savefig(f, format="png", dpi=100))
+        print(json.dumps({"out": str(out), "step": run.step, "steps": cfg.steps, **(run.history[-1] if run.history else {})}))
+    return 0
+
+
+def load_generator(path, device="cpu") -> torch.nn.Module:
+    """The generator of a training checkpoint: its EMA weights when it has them."""
+    ckpt = checkpoint.load(path)
+    cfg = train.TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in train.TrainConfig.__dataclass_fields__})
+    G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
+    state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
+    checkpoint.load_state(G, state, "generator", path)
+    return G.to(device).eval()
+
+
+def _sample(args) -> int:
+    if args.n < 1:
+        raise ValueError(f"--n {args.n}: ask for at least one image.")
+    G = load_generator(args.checkpoint, runtime.device(args.device))
+    if args.label is not None:
+        raise ValueError(f"{args.checkpoint} holds an unconditional generator; --label needs a "
+                         "conditional one (the cgan-fmnist preset of notebook 08).")
+    images = metrics.generate(G, args.n, seed=args.seed).cpu().numpy().astype(np.float32)
+    np.save(args.out, images)
+    print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
+                      "max": float(images.max())}))
+    return 0
+
+
+def _evaluate(args) -> int:
+    G = load_generator(args.checkpoint, runtime.device(args.device))
+    images = metrics.generate(G, args.n, seed=args.seed)
+    print(json.dumps({"checkpoint": str(args.checkpoint), "fid": round(metrics.fid(images), 4), "n": args.n,
+                      "features": "evaluation classifier, 128-d penultimate layer", "reference": "fashion_mnist train"}))
+    return 0
+
+
+def _bench(args) -> int:
+    from .bench import main as bench_main
+    return bench_main(args)
+
+
+def _train_classifier(args) -> int:
+    from . import classifier
+
+    model, info = classifier.train_classifier(epochs=args.epochs, seed=args.seed, device=runtime.device(args.device))
+    classifier.save_classifier(model, info, args.out)
+    print(json.dumps({"out": args.out, **info}))
+    return 0
 
 
 def _check_data(args) -> int:
@@ -23,17 +101,66 @@ def _info(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("check-data", help="verify the embedded data files")
-    p.add_argument("--root", default=None, help="data folder (default: $GAN_COURSE_DATA or data/)")
-    p.set_defaults(run=_check_data)
+# ----------------------------------------------------------------------------- parser
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a preset; re-running on the same --out resumes")
+    t.add_argument("--preset", required=True, choices=sorted(presets.PRESETS))
+    t.add_argument("--out", required=True, help="folder for checkpoint.pt, metrics.jsonl, samples.png")
+    t.add_argument("--epochs", type=float, default=None, help="passes over the data (default: the preset's)")
+    t.add_argument("--steps", type=int, default=None, help="generator steps, instead of --epochs")
+    t.add_argument("--max-minutes", type=float, default=None, help="stop and checkpoint after this long")
+    t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--device", default=None)
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(run=_train)
+
+    s = sub.add_parser("sample", help="write float32 (N, 1, 28, 28) samples in [-1, 1] to a .npy file")
+    s.add_argument("checkpoint")
+    s.add_argument("--n", type=int, required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--label", type=int, default=None, help="class of a conditional generator")
+    s.add_argument("--device", default=None)
+    s.set_defaults(run=_sample)
+
+    e = sub.add_parser("evaluate", help="FID of a checkpoint's generator, one JSON line")
+    e.add_argument("checkpoint")
+    e.add_argument("--n", type=int, default=10000, help="generated samples (default 10 000)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--device", default=None)
+    e.set_defaults(run=_evaluate)
+
+    b = sub.add_parser("bench", help="course trainer vs the reference DataLoader recipe, same run")
+    b.add_argument("--seconds", type=float, default=20.0, help="timed seconds per trainer (throughput)")
+    b.add_argument("--batch-size", type=int, default=128)
+    b.add_argument("--quality-minutes", type=float, default=0.0,
+                   help="also train each for this many minutes and compare FID on 10 000 samples")
+    b.add_argument("--device", default=None)
+    b.set_defaults(run=_bench)
+
+    c = sub.add_parser("train-classifier", help="train the evaluation classifier")
+    c.add_argument("--epochs", type=int, default=3)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--out", default=str(runtime.data_root() / "weights" / "fmnist_classifier.pt"))
+    c.add_argument("--device", default=None)
+    c.set_defaults(run=_train_classifier)
+
+    d = sub.add_parser("check-data", help="verify the embedded data files")
+    d.add_argument("--root", default=None, help="data folder (default: $GAN_COURSE_DATA or data/)")
+    d.set_defaults(run=_check_data)
     sub.add_parser("info", help="python/torch versions, device, threads").set_defaults(run=_info)
-    args = parser.parse_args(argv)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (data.DataFileError, ValueError) as err:
+    except (data.DataFileError, checkpoint.CheckpointError, train.TrainingDiverged,
+            ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -16,15 +16,15 @@ IMAGE_SIZE = 28 * 28
 
 
 class MLPGenerator(nn.Module):
-    """z → Linear/LeakyReLU × len(hidden) → Linear (→ Tanh for images) → (N, *out_shape)."""
+    """z → [Linear (→ BatchNorm) → LeakyReLU] × len(hidden) → Linear (→ Tanh for images) → (N, *out_shape)."""
 
     def __init__(self, z_dim: int = 64, hidden: tuple[int, ...] = (256, 512),
-                 out_shape: tuple[int, ...] = IMAGE_SHAPE, tanh: bool = True):
+                 out_shape: tuple[int, ...] = IMAGE_SHAPE, tanh: bool = True, batchnorm: bool = False):
         super().__init__()
         self.z_dim, self.out_shape = z_dim, out_shape
         layers, width = [], z_dim
         for h in hidden:
-            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
+            layers += [nn.Linear(width, h)] + ([nn.BatchNorm1d(h)] if batchnorm else []) + [nn.LeakyReLU(0.2)]
             width = h
         layers += [nn.Linear(width, math.prod(out_shape))] + ([nn.Tanh()] if tanh else [])
         self.net = nn.Sequential(*layers)
@@ -108,6 +108,11 @@ def _dcgan(z_dim: int, width: int):
     return G, D
 
 
+def _mlp_bn(z_dim: int, width: int):
+    """The MLP with BatchNorm in G, as many articles write it (notebook 04's last bug)."""
+    return MLPGenerator(z_dim, (width, 2 * width), batchnorm=True), MLPDiscriminator((2 * width, width))
+
+
 def _mlp2d(z_dim: int, width: int):
     """For 2-D points (notebook 03): no Tanh, the mixtures reach beyond [-1, 1]."""
     return (MLPGenerator(z_dim, (width, width, width), out_shape=(2,), tanh=False),
@@ -115,7 +120,7 @@ def _mlp2d(z_dim: int, width: int):
 
 
 # name -> builder(z_dim, width) -> (G, D). `width`: MLP hidden units / DCGAN base channels.
-ARCHS = {"mlp": _mlp, "dcgan": _dcgan, "mlp2d": _mlp2d}
+ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d}
 
 
 def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:

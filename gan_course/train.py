@@ -1,6 +1,6 @@
 """One plain GAN training loop: d_step, g_step, EMA, logging, checkpoints, resume.
 
-Read it top to bottom: config → building the run → the two steps → the loop.
+Read it top to bottom: config → building the run → the two steps → checkpoints → the loop.
 Introduced in 00_start_here ("hello GAN"); taken apart in 04 and 05.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import checkpoint, data, losses, nets
+from . import accel, checkpoint, data, distributed, losses, nets
 from .runtime import device as pick_device
 from .runtime import seed_everything
 
@@ -26,12 +26,13 @@ from .runtime import seed_everything
 # ----------------------------------------------------------------------------- config
 @dataclass
 class TrainConfig:
+    name: str = ""                # a label for the run (the CLI stores the preset's name here)
     arch: str = "mlp"             # key into nets.ARCHS: "mlp", "dcgan", or "mlp2d" for 2-D points
     dataset: str = "mnist5k"      # "mnist5k", "fashion_mnist", or a 2-D mixture: "ring", "grid"
     loss: str = "ns"              # key into losses.LOSSES
     z_dim: int = 64               # length of the noise vector z
     width: int = 128              # MLP hidden units / DCGAN base channels
-    batch_size: int = 64          # images per D step and per G step
+    batch_size: int = 64          # images per D step and per G step (per process under DDP)
     steps: int = 2000             # generator steps in the whole run (resume continues up to it)
     k_d: int = 1                  # discriminator steps per generator step
     lr_d: float = 2e-4            # discriminator learning rate (TTUR: D may learn faster than G)
@@ -41,15 +42,23 @@ class TrainConfig:
     seed: int = 0                 # seeds weights, batch order and noise: same seed, same run
     log_every: int = 50           # read losses back (a GPU sync) every N steps, not every step
     ckpt_every: int = 0           # also checkpoint every N steps; 0: only at the end and on interrupt
+    max_minutes: float = 0.0      # stop (and checkpoint) after this much wall time; 0: no limit
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
+    amp: str = "auto"             # "bf16" autocast, "off", or "auto": bf16 on GPUs that support it
+    channels_last: bool = False   # NHWC memory layout for the convolutions (pays off on GPU tensor cores)
+    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (on for CUDA only)
+    adam: str = "auto"            # "fused", "foreach", "plain", or "auto" (fused on CUDA, foreach on CPU)
+    grad_clip: float = 0.0        # clip each network's gradient norm to this value; 0 disables
+    tensorboard: str | None = None  # folder for TensorBoard event files; None disables
 
     def __post_init__(self):
         self.betas = tuple(self.betas)
         for name in ("z_dim", "width", "batch_size", "k_d", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be at least 1.")
-        if self.steps < 0 or self.ckpt_every < 0:
-            raise ValueError("TrainConfig.steps and ckpt_every must not be negative.")
+        for name in ("steps", "ckpt_every", "max_minutes", "grad_clip"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must not be negative.")
         if not 0.0 <= self.ema < 1.0:
             raise ValueError(f"TrainConfig.ema={self.ema} must be in [0, 1): 0 disables the EMA copy.")
         losses.get(self.loss)  # raises, naming the choices, for an unknown loss
@@ -57,10 +66,11 @@ class TrainConfig:
             raise ValueError(f"unknown arch {self.arch!r}; choose one of {sorted(nets.ARCHS)}.")
         if self.dataset not in data.TRAINING_SETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {data.TRAINING_SETS}.")
+        accel.validate(self.amp, self.compile, self.adam)
 
 
 # Fields that must match to resume a run from a checkpoint (the rest may change, e.g. steps).
-ARCH_FIELDS = ("arch", "z_dim", "width", "dataset", "loss", "ema")
+ARCH_FIELDS = ("name", "arch", "z_dim", "width", "dataset", "loss", "ema")
 
 
 class TrainingDiverged(RuntimeError):
@@ -72,7 +82,7 @@ class TrainingDiverged(RuntimeError):
 class Run:
     """Everything a training run owns. `step` counts generator steps done."""
     cfg: TrainConfig
-    G: nn.Module
+    G: nn.Module                  # the networks themselves (their state_dicts go in checkpoints)
     D: nn.Module
     G_ema: nn.Module | None
     opt_g: torch.optim.Optimizer
@@ -80,8 +90,16 @@ class Run:
     batches: data.DeviceBatches | data.MixtureBatches
     noise: torch.Generator        # draws every z, so its state is part of the checkpoint
     device: torch.device
+    amp: torch.dtype | None = None          # autocast dtype for forward passes, or None
+    ctx: distributed.Context = field(default_factory=distributed.Context)
+    g_net: nn.Module | None = None          # what the steps call: G itself, or G wrapped in DDP
+    d_net: nn.Module | None = None
     step: int = 0
     history: list = field(default_factory=list)   # one dict per log point
+
+    def __post_init__(self):
+        self.g_net = self.g_net or self.G
+        self.d_net = self.d_net or self.D
 
     @property
     def sampler(self) -> nn.Module:
@@ -92,44 +110,57 @@ class Run:
         return torch.randn(n, self.cfg.z_dim, generator=self.noise, device=self.device)
 
 
-def build_run(cfg: TrainConfig) -> Run:
-    dev = pick_device(cfg.device)
-    seed_everything(cfg.seed)
+def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
+    ctx = ctx or distributed.Context()
+    dev = distributed.device_for(ctx, pick_device(cfg.device))
+    seed_everything(cfg.seed)                     # same initial weights on every rank
     G, D = nets.build(cfg.arch, cfg.z_dim, cfg.width)
-    G, D = G.to(dev), D.to(dev)
+    G_ema = copy.deepcopy(G).to(dev).requires_grad_(False) if cfg.ema else None
+    compile = accel.should_compile(dev, cfg.compile)
+    G = accel.prepare(G.to(dev), cfg.channels_last, compile)
+    D = accel.prepare(D.to(dev), cfg.channels_last, compile)
     return Run(
-        cfg=cfg, G=G, D=D,
-        G_ema=copy.deepcopy(G).requires_grad_(False) if cfg.ema else None,
-        opt_g=torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=cfg.betas),
-        opt_d=torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas),
-        batches=data.batches(cfg.dataset, cfg.batch_size, dev, seed=cfg.seed),
-        noise=torch.Generator(device=dev).manual_seed(cfg.seed),
-        device=dev,
+        cfg=cfg, G=G, D=D, G_ema=G_ema,
+        opt_g=accel.adam(G.parameters(), cfg.lr_g, cfg.betas, dev, cfg.adam),
+        opt_d=accel.adam(D.parameters(), cfg.lr_d, cfg.betas, dev, cfg.adam),
+        batches=data.batches(cfg.dataset, cfg.batch_size, dev, seed=cfg.seed, rank=ctx.rank,
+                             world_size=ctx.world_size),
+        noise=torch.Generator(device=dev).manual_seed(cfg.seed + ctx.rank),
+        device=dev, amp=accel.amp_dtype(dev, cfg.amp), ctx=ctx,
+        g_net=distributed.wrap(G, ctx, dev), d_net=distributed.wrap(D, ctx, dev),
     )
 
 
 # ----------------------------------------------------------------------------- the two steps
+def _update(opt: torch.optim.Optimizer, net: nn.Module, loss: torch.Tensor, clip: float) -> None:
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip:
+        nn.utils.clip_grad_norm_(net.parameters(), clip)
+    opt.step()
+
+
 def d_step(run: Run, real: torch.Tensor) -> torch.Tensor:
     """One discriminator update: push D(x) up on real images and down on fresh fakes."""
-    with torch.no_grad():
-        fake = run.G(run.z(len(real)))                     # like real, (B, ...); no graph into G
     rule = losses.get(run.cfg.loss)
-    loss = rule.d(run.D(real), run.D(fake))
+    real = accel.to_layout(real, run.cfg.channels_last)
+    with torch.no_grad(), accel.autocast(run.device, run.amp):
+        fake = run.g_net(run.z(len(real)))                  # like real, (B, ...); no graph into G
+    with accel.autocast(run.device, run.amp):
+        real_logits, fake_logits = run.d_net(real), run.d_net(fake)      # (B,) each
+    loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
     if rule.penalty is not None:                            # WGAN-GP, R1: a term on D's input gradient
-        loss = loss + rule.penalty(run.D, real, fake)
-    run.opt_d.zero_grad(set_to_none=True)
-    loss.backward()
-    run.opt_d.step()
+        loss = loss + rule.penalty(run.D, real, fake.float())
+    _update(run.opt_d, run.D, loss, run.cfg.grad_clip)
     return loss.detach()
 
 
 def g_step(run: Run) -> torch.Tensor:
     """One generator update: change G so that D calls its fakes real."""
-    fake = run.G(run.z(run.cfg.batch_size))                # (B, ...); graph flows through D into G
-    loss = losses.get(run.cfg.loss).g(run.D(fake))
-    run.opt_g.zero_grad(set_to_none=True)
-    loss.backward()                                        # D's grads are cleared in its own step
-    run.opt_g.step()
+    with accel.autocast(run.device, run.amp):
+        fake_logits = run.d_net(run.g_net(run.z(run.cfg.batch_size)))   # graph flows through D into G
+    loss = losses.get(run.cfg.loss).g(fake_logits.float())
+    _update(run.opt_g, run.G, loss, run.cfg.grad_clip)     # D's grads are cleared in its own step
     return loss.detach()
 
 
@@ -160,16 +191,22 @@ def save_run(run: Run, out: Path) -> Path:
     return path
 
 
-def resume(run: Run, path: Path) -> None:
-    """Load a checkpoint into `run`, after checking it was made with the same architecture."""
-    ckpt = checkpoint.load(path, map_location=run.device)
-    saved = ckpt.get("config", {})
-    differ = {k: (saved.get(k), getattr(run.cfg, k)) for k in ARCH_FIELDS if saved.get(k) != getattr(run.cfg, k)}
+def check_compatible(saved: dict, cfg: TrainConfig, path) -> None:
+    """Refuse to resume a checkpoint made with another architecture, dataset or loss."""
+    defaults = {k: TrainConfig.__dataclass_fields__[k].default for k in ARCH_FIELDS}
+    differ = {k: (saved.get(k, defaults[k]), getattr(cfg, k)) for k in ARCH_FIELDS
+              if saved.get(k, defaults[k]) != getattr(cfg, k)}
     if differ:
         shown = ", ".join(f"{k}: checkpoint {a!r} vs now {b!r}" for k, (a, b) in differ.items())
         raise checkpoint.CheckpointError(
             f"{path} was trained with another configuration ({shown}). Resume with the same "
             "settings, or choose a new output folder to start a fresh run.")
+
+
+def resume(run: Run, path: Path) -> None:
+    """Load a checkpoint into `run`, after checking it was made with the same architecture."""
+    ckpt = checkpoint.load(path, map_location=run.device)
+    check_compatible(ckpt.get("config", {}), run.cfg, path)
     checkpoint.load_state(run.G, ckpt["G"], "generator", path)
     checkpoint.load_state(run.D, ckpt["D"], "discriminator", path)
     if run.G_ema is not None:
@@ -177,11 +214,14 @@ def resume(run: Run, path: Path) -> None:
     run.opt_g.load_state_dict(ckpt["opt_g"])
     run.opt_d.load_state_dict(ckpt["opt_d"])
     try:
+        if run.ctx.rank != 0:   # the checkpoint holds rank 0's noise state; others reseed
+            raise RuntimeError
         run.noise.set_state(ckpt["noise_rng"].cpu())
     except RuntimeError:  # saved on another device type: its RNG state has another format
-        warnings.warn("the noise generator's state was saved on another device type; "
-                      "reseeding it, so this resumed run will not match an uninterrupted one exactly.")
-        run.noise.manual_seed(run.cfg.seed + ckpt["step"])
+        if run.ctx.rank == 0:
+            warnings.warn("the noise generator's state was saved on another device type; reseeding "
+                          "it, so this resumed run will not match an uninterrupted one exactly.")
+        run.noise.manual_seed(run.cfg.seed + run.ctx.rank + 7919 * ckpt["step"])
     run.step, run.history = ckpt["step"], ckpt["history"]
 
 
@@ -189,16 +229,21 @@ def resume(run: Run, path: Path) -> None:
 def fit(cfg: TrainConfig, out: str | Path | None = None,
         callback: Callable[[Run], None] | None = None, progress: bool = True) -> Run:
     """Train for cfg.steps generator steps. With `out`, resume from out/checkpoint.pt if it
-    exists, checkpoint there (every cfg.ckpt_every steps, at the end, and on Ctrl-C / the
-    notebook's stop button) and write out/metrics.jsonl. `callback(run)` runs at every log point."""
-    run = build_run(cfg)
+    exists, checkpoint there (every cfg.ckpt_every steps, at the end, on a time limit and on
+    Ctrl-C / the notebook's stop button) and write out/metrics.jsonl. `callback(run)` runs at
+    every log point. Under torchrun, trains with DDP; only rank 0 writes."""
+    ctx = distributed.init()
+    run = build_run(cfg, ctx)
     out = Path(out) if out is not None else None
     if out is not None and (out / "checkpoint.pt").exists():
         resume(run, out / "checkpoint.pt")
+    writes = out is not None and ctx.main
+    writer = _tensorboard(cfg.tensorboard) if ctx.main else None
     bar = tqdm(total=cfg.steps * cfg.batch_size, initial=min(run.step, cfg.steps) * cfg.batch_size,
-               unit="img", unit_scale=True, disable=not progress, desc="training")
+               unit="img", unit_scale=True, disable=not (progress and ctx.main), desc="training")
     d_sum = g_sum = torch.zeros((), device=run.device)    # summed on device: no sync per step
     n, t0 = 0, time.perf_counter()
+    deadline = time.monotonic() + 60 * cfg.max_minutes if cfg.max_minutes else math.inf
     try:
         while run.step < cfg.steps:
             for k in range(cfg.k_d):
@@ -212,33 +257,55 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
             if run.step % cfg.log_every == 0 or run.step == cfg.steps:
                 seconds = time.perf_counter() - t0
                 record = {"step": run.step, "d_loss": d_sum.item() / (n * cfg.k_d),
-                          "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size / seconds}
-                if not (math.isfinite(record["d_loss"]) and math.isfinite(record["g_loss"])):
+                          "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
+                if not distributed.all_finite(record["d_loss"] + record["g_loss"], ctx, run.device):
                     raise TrainingDiverged(
                         f"the losses became NaN/inf between step {run.step - n} and step "
                         f"{run.step} (d_loss={record['d_loss']}, g_loss={record['g_loss']}). "
-                        + ("The last good checkpoint in " + str(out) + " was kept. " if out else "")
-                        + "Try a lower learning rate (lr_d, lr_g), the 'ns' loss on logits, "
-                        "or another seed.")
+                        + (f"The last good checkpoint in {out} was kept. " if out else "")
+                        + "Try lower learning rates (lr_d, lr_g), gradient clipping (grad_clip), "
+                        "the 'ns' loss on logits, amp='off', or another seed.")
                 run.history.append(record)
                 bar.set_postfix(d=f"{record['d_loss']:.3f}", g=f"{record['g_loss']:.3f}")
+                if writer is not None:
+                    for key in ("d_loss", "g_loss", "img_per_s"):
+                        writer.add_scalar(key, record[key], run.step)
                 d_sum = g_sum = torch.zeros((), device=run.device)
                 n, t0 = 0, time.perf_counter()
                 if callback is not None:
                     callback(run)
-            if out is not None and cfg.ckpt_every and run.step % cfg.ckpt_every == 0:
+            if writes and cfg.ckpt_every and run.step % cfg.ckpt_every == 0:
                 save_run(run, out)
+            if time.monotonic() > deadline:
+                if ctx.main:
+                    print(f"Stopped at step {run.step} of {cfg.steps}: the {cfg.max_minutes} min limit was "
+                          "reached. Run the same command again to continue.")
+                break
     except KeyboardInterrupt:
-        if out is not None:
+        if writes:
             save_run(run, out)
             print(f"Interrupted at step {run.step}; checkpoint saved to {out / 'checkpoint.pt'}. "
                   "Run the same call again to resume.")
         raise
     finally:
         bar.close()
-    if out is not None:
+        if writer is not None:
+            writer.close()
+    if writes:
         save_run(run, out)
+    distributed.finish(ctx)
     return run
+
+
+def _tensorboard(logdir: str | None):
+    if logdir is None:
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        raise ValueError(f"tensorboard={logdir!r} needs the tensorboard package: "
+                         "`pip install tensorboard` (it is in the course's requirements).") from None
+    return SummaryWriter(logdir)
 
 
 @torch.no_grad()
@@ -250,6 +317,6 @@ def sample(G: nn.Module, n: int, seed: int = 0, device=None) -> torch.Tensor:
     was_training = G.training
     G.eval()
     try:
-        return G(z)
+        return G(z).float()
     finally:
         G.train(was_training)

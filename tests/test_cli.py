@@ -2,12 +2,13 @@ import json
 import subprocess
 import sys
 
-from gan_course import cli
+from gan_course import cli, runtime
+from gan_course.data import manifest
 
 
 def test_check_data_ok(capsys):
     assert cli.main(["check-data"]) == 0
-    assert "data OK: 5 files" in capsys.readouterr().out
+    assert f"data OK: {len(manifest.read_manifest(runtime.data_root()))} files" in capsys.readouterr().out
 
 
 def test_check_data_reports_corruption_with_exit_1(data_copy, capsys):
@@ -25,3 +26,47 @@ def test_unreadable_fast_flag_fails_at_import_with_the_message():
     env = {"GAN_COURSE_FAST": "perhaps", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", "import gan_course"], capture_output=True, text=True, env=env)
     assert out.returncode != 0 and "GAN_COURSE_FAST='perhaps' is not a yes/no value" in out.stderr
+
+
+def test_train_sample_evaluate_round_trip(tmp_path, capsys):
+    import numpy as np
+
+    out = tmp_path / "run"
+    assert cli.main(["train", "--preset", "dcgan-fmnist", "--steps", "3", "--out", str(out), "--quiet",
+                     "--device", "cpu"]) == 0
+    assert {p.name for p in out.iterdir()} == {"checkpoint.pt", "metrics.jsonl", "samples.png"}
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["step"] == 3
+    # re-running resumes up to a new target
+    assert cli.main(["train", "--preset", "dcgan-fmnist", "--steps", "5", "--out", str(out), "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["step"] == 5
+    npy = tmp_path / "s.npy"
+    assert cli.main(["sample", str(out / "checkpoint.pt"), "--n", "7", "--out", str(npy), "--seed", "1"]) == 0
+    images = np.load(npy)
+    assert images.shape == (7, 1, 28, 28) and images.dtype == np.float32
+    assert images.min() >= -1 and images.max() <= 1
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out / "checkpoint.pt"), "--n", "500"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 500 and result["fid"] > 0
+
+
+def test_bad_inputs_get_one_clear_line(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--preset", "mlp-mnist", "--epochs", "-1", "--out", str(out)]) == 1
+    assert "epochs=-1.0 must be positive" in capsys.readouterr().err
+    assert cli.main(["train", "--preset", "mlp-mnist", "--steps", "2", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["train", "--preset", "dcgan-fmnist", "--steps", "2", "--out", str(out), "--quiet"]) == 1
+    assert "name: checkpoint 'mlp-mnist' vs now 'dcgan-fmnist'" in capsys.readouterr().err
+    ckpt = out / "checkpoint.pt"
+    ckpt.write_bytes(ckpt.read_bytes()[:1000])
+    assert cli.main(["sample", str(ckpt), "--n", "2", "--out", str(tmp_path / "x.npy")]) == 1
+    assert "truncated" in capsys.readouterr().err
+
+
+def test_unknown_preset_is_refused_with_the_choices(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--preset", "stylegan", "--out", "x"])
+    assert exit_.value.code == 2 and "dcgan-fmnist" in capsys.readouterr().err

@@ -44,7 +44,8 @@ def test_unknown_names_are_refused():
 
 
 def test_every_manifest_entry_verifies():
-    assert len(data.check_all()) == 5
+    names = data.check_all()
+    assert names == sorted(manifest.read_manifest(manifest.data_root())) and len(names) >= 5
 
 
 def test_corrupt_file_error_names_file_digests_and_restore(data_copy):

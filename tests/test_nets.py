@@ -13,7 +13,7 @@ def conv(i, o, k):  # no bias: BatchNorm follows, or the layer is DCGAN's bias-f
     return i * o * k * k
 
 
-@pytest.mark.parametrize("arch, z_dim, width", [("mlp", 64, 128), ("dcgan", 100, 32)])
+@pytest.mark.parametrize("arch, z_dim, width", [("mlp", 64, 128), ("mlp-bn", 64, 32), ("dcgan", 100, 32)])
 @pytest.mark.parametrize("n", [1, 64])
 def test_shapes_and_ranges(arch, z_dim, width, n):
     G, D = nets.build(arch, z_dim, width)
@@ -76,3 +76,21 @@ def test_one_cpu_training_step_moves_every_parameter():
 def test_unknown_arch_is_refused():
     with pytest.raises(ValueError, match="unknown architecture 'resnet'.*dcgan"):
         nets.build("resnet", 8, 8)
+
+
+def test_mlp_bn_generator_has_batchnorm_and_the_counted_parameters():
+    G, _ = nets.build("mlp-bn", 64, 128)
+    bn = [m for m in G.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert [m.num_features for m in bn] == [128, 256]
+    assert nets.count_parameters(G) == (linear(64, 128) + 2 * 128 + linear(128, 256) + 2 * 256
+                                        + linear(256, 784))
+
+
+def test_mlp2d_maps_to_points_without_tanh():
+    G, D = nets.build("mlp2d", 2, 16)
+    with torch.no_grad():
+        for p in G.parameters():
+            p.fill_(1.0)
+        x = G(torch.ones(3, 2))
+    assert x.shape == (3, 2) and x.max() > 1          # no Tanh squashing the plane
+    assert D(x).shape == (3,)

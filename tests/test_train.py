@@ -107,3 +107,33 @@ def test_sample_is_repeatable_and_restores_train_mode():
     assert run.G.training
     torch.testing.assert_close(a, train.sample(run.G, 4, seed=1))
     assert a.shape == (4, 1, 28, 28)
+
+
+def test_cpu_speed_options_train_and_resume(tmp_path):
+    # the CPU equivalents of the GPU paths: bf16 autocast, channels_last, fused Adam, grad clipping
+    cfg = TrainConfig(**{**TINY, "arch": "dcgan", "dataset": "fashion_mnist", "z_dim": 8, "width": 8},
+                      steps=4, amp="bf16", channels_last=True, adam="fused", grad_clip=1.0)
+    run = train.fit(cfg, out=tmp_path, progress=False)
+    assert run.amp is torch.bfloat16 and all(math.isfinite(h["d_loss"]) for h in run.history)
+    resumed = train.fit(TrainConfig(**{**cfg.__dict__, "steps": 6}), out=tmp_path, progress=False)
+    assert resumed.step == 6
+
+
+def test_grad_clip_bounds_the_update():
+    run = train.build_run(TrainConfig(**TINY, grad_clip=1e-3, lr_d=1.0, adam="plain"))
+    run.opt_d = torch.optim.SGD(run.D.parameters(), lr=1.0)
+    before = torch.nn.utils.parameters_to_vector(run.D.parameters()).clone()
+    train.d_step(run, run.batches.batch(0))
+    moved = torch.nn.utils.parameters_to_vector(run.D.parameters()) - before
+    torch.testing.assert_close(moved.norm().item(), 1e-3, rtol=1e-3, atol=0)   # SGD step = lr × clipped grad
+
+
+def test_max_minutes_stops_early_with_a_checkpoint(tmp_path):
+    run = train.fit(TrainConfig(**TINY, steps=10**6, max_minutes=1e-4), out=tmp_path, progress=False)
+    assert 0 < run.step < 10**6
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == run.step
+
+
+def test_tensorboard_writes_event_files(tmp_path):
+    train.fit(TrainConfig(**TINY, steps=10, tensorboard=str(tmp_path / "tb")), progress=False)
+    assert any(p.name.startswith("events.out.tfevents") for p in (tmp_path / "tb").iterdir())

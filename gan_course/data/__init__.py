@@ -8,13 +8,14 @@ from .sampler import DeviceBatches, to_unit_range
 TRAINING_SETS = sorted([*DATASETS, *MIXTURES])
 
 
-def batches(name: str, batch_size: int, device="cpu", seed: int = 0):
+def batches(name: str, batch_size: int, device="cpu", seed: int = 0, rank: int = 0, world_size: int = 1):
     """The training batches of dataset `name`: images through DeviceBatches, 2-D mixtures
-    through MixtureBatches. Either way, `.batch(step)` is a function of (seed, step)."""
+    through MixtureBatches. Either way, `.batch(step)` is a function of (seed, step) — and of
+    the rank under DDP, so each process sees its own data."""
     if name in MIXTURES:
-        return MixtureBatches(MIXTURES[name], batch_size, device, seed)
+        return MixtureBatches(MIXTURES[name], batch_size, device, seed * world_size + rank)
     images, _ = load(name, "train")
-    return DeviceBatches(images, batch_size, device, seed=seed)
+    return DeviceBatches(images, batch_size, device, seed=seed, rank=rank, world_size=world_size)
 
 
 __all__ = ["CLASSES", "DATASETS", "DIGIT_CLASSES", "FASHION_CLASSES", "MIXTURES", "TRAINING_SETS",

@@ -1,0 +1,98 @@
+"""The evaluation classifier: a small Fashion-MNIST CNN whose penultimate layer gives the
+features for FID/KID and precision/recall (offline, 28×28 grayscale — no Inception download).
+
+Trained by `python -m gan_course train-classifier`; weights in data/weights/ (manifested).
+Introduced in 05_dcgan_full_training_run; explained in 06_evaluating_gans.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import checkpoint, data
+from .runtime import data_root, seed_everything
+
+WEIGHTS = "weights/fmnist_classifier.pt"     # relative to data/
+
+
+class FashionClassifier(nn.Module):
+    """(N, 1, 28, 28) in [-1, 1] → 10 class logits; `features()` → the 128-d penultimate layer."""
+    num_features = 128     # torchmetrics reads this instead of probing the network
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),     # (N, 32, 14, 14)
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),    # (N, 64, 7, 7)
+            nn.Flatten(), nn.Linear(64 * 7 * 7, self.num_features), nn.ReLU(),  # (N, 128)
+        )
+        self.head = nn.Linear(self.num_features, 10)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
+
+
+class Features(nn.Module):
+    """The classifier's feature map as a module, the form torchmetrics' `feature=` expects."""
+
+    def __init__(self, classifier: FashionClassifier):
+        super().__init__()
+        self.classifier = classifier.eval().requires_grad_(False)
+        self.num_features = classifier.num_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier.features(x.float())
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, images_uint8: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
+    model.eval()
+    dev = next(model.parameters()).device
+    correct = 0
+    for i in range(0, len(images_uint8), batch):
+        x = data.to_unit_range(images_uint8[i:i + batch].to(dev))
+        correct += (model(x).argmax(1).cpu() == labels[i:i + batch]).sum().item()
+    return correct / len(images_uint8)
+
+
+def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
+                     device="cpu", progress=print) -> tuple[FashionClassifier, dict]:
+    """Adam on the 60 000 training images; returns the model and {test_accuracy, seconds, ...}."""
+    seed_everything(seed)
+    x, y = data.load_fashion_mnist("train")
+    batches = data.DeviceBatches(x, batch_size, device, seed=seed, labels=y)
+    model = FashionClassifier().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    t0 = time.perf_counter()
+    for step in range(epochs * batches.steps_per_epoch):
+        model.train()
+        images, labels = batches.labelled_batch(step)
+        loss = F.cross_entropy(model(images), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if (step + 1) % batches.steps_per_epoch == 0:
+            progress(f"epoch {(step + 1) // batches.steps_per_epoch}/{epochs}: loss {loss.item():.3f}")
+    xt, yt = data.load_fashion_mnist("test")
+    info = {"test_accuracy": accuracy(model, xt, yt), "seconds": time.perf_counter() - t0,
+            "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed}
+    return model.cpu(), info
+
+
+def save_classifier(model: FashionClassifier, info: dict, path: str | Path) -> Path:
+    return checkpoint.save({"format": 1, "model": model.state_dict(), "info": info}, path)
+
+
+def load_classifier(path: str | Path | None = None, device="cpu") -> FashionClassifier:
+    """The shipped classifier (manifest-checked) or one saved by save_classifier at `path`."""
+    path = Path(path) if path is not None else data.verified_path(WEIGHTS, data_root())
+    model = FashionClassifier()
+    checkpoint.load_state(model, checkpoint.load(path)["model"], "classifier", path)
+    return model.to(device).eval()

@@ -1,0 +1,38 @@
+import pytest
+import torch
+
+from gan_course import checkpoint, classifier, data
+
+
+@pytest.fixture(scope="module")
+def model():
+    return classifier.load_classifier()
+
+
+def test_shipped_classifier_reproduces_its_recorded_test_accuracy(model):
+    recorded = checkpoint.load(data.verified_path(classifier.WEIGHTS))["info"]["test_accuracy"]
+    x, y = data.load_fashion_mnist("test")
+    torch.testing.assert_close(classifier.accuracy(model, x, y), recorded, rtol=0, atol=1e-4)
+    assert recorded > 0.9
+
+
+def test_features_module_is_what_torchmetrics_needs(model):
+    f = classifier.Features(model)
+    out = f(torch.rand(5, 1, 28, 28) * 2 - 1)
+    assert out.shape == (5, f.num_features) == (5, 128)
+    assert not any(p.requires_grad for p in f.parameters())
+
+
+def test_training_a_few_steps_on_cpu_learns_something(monkeypatch):
+    small = data.load_fashion_mnist("train")
+    monkeypatch.setattr(data, "load_fashion_mnist",
+                        lambda split="train", root=None: (small[0][:2560], small[1][:2560]) if split == "train" else
+                        (small[0][:500], small[1][:500]))
+    model, info = classifier.train_classifier(epochs=1, batch_size=128, progress=lambda *_: None)
+    assert info["test_accuracy"] > 0.5          # 20 steps: far above chance (0.1), far below the shipped 0.91
+
+
+def test_a_different_network_in_the_weights_file_is_named(tmp_path):
+    path = checkpoint.save({"model": {"head.weight": torch.zeros(3, 3)}}, tmp_path / "c.pt")
+    with pytest.raises(checkpoint.CheckpointError, match="classifier of a different architecture"):
+        classifier.load_classifier(path)
