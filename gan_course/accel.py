@@ -28,8 +28,15 @@ def validate(amp: str, compile: str, adam: str) -> None:
     _choice(amp, AMP, "amp"), _choice(compile, COMPILE, "compile"), _choice(adam, ADAM, "adam")
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated, slowly."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
 def amp_dtype(device: torch.device, amp: str) -> torch.dtype | None:
-    """bf16 autocast or none. "auto": bf16 on CUDA GPUs that support it (Ampere and newer)."""
+    """bf16 autocast or none. "auto": bf16 where the hardware computes it natively — CUDA GPUs
+    that support it (Ampere and newer), CPUs with AVX512-BF16 or AMX."""
     _choice(amp, AMP, "amp")
     if amp == "off":
         return None
@@ -40,7 +47,9 @@ def amp_dtype(device: torch.device, amp: str) -> torch.dtype | None:
             raise ValueError(f"amp='bf16' was asked for, but {torch.cuda.get_device_name(device)} has no bf16 "
                              "support; use amp='off' (or 'auto').")
         return None
-    return torch.bfloat16 if amp == "bf16" else None   # CPU autocast supports bf16; slow without AMX/AVX512-bf16
+    if amp == "bf16" or cpu_has_bf16():                # CPU autocast works anywhere; fast only with native bf16
+        return torch.bfloat16
+    return None
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None):

@@ -40,7 +40,9 @@ def _train(args) -> int:
         ax = viz.show_images(train.sample(run.sampler, 64, seed=0), nrow=8,
                              title=f"{cfg.name}, step {run.step}")
         checkpoint.atomic_write(out / "samples.png", lambda f: ax.figure.savefig(f, format="png", dpi=100))
-        print(json.dumps({"out": str(out), "step": run.step, "steps": cfg.steps, **(run.history[-1] if run.history else {})}))
+        last = run.history[-1] if run.history else {}
+        print(json.dumps({**last, "out": str(out), "step": run.step, "steps": cfg.steps,
+                          "last_logged_step": last.get("step")}))
     return 0
 
 

@@ -18,7 +18,7 @@ PRESETS: dict[str, dict] = {
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
     "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                          batch_size=128, lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=20, log_every=100,
-                         ckpt_every=500),
+                         ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
 }
 
 

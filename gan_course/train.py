@@ -38,14 +38,14 @@ class TrainConfig:
     lr_d: float = 2e-4            # discriminator learning rate (TTUR: D may learn faster than G)
     lr_g: float = 2e-4            # generator learning rate
     betas: tuple[float, float] = (0.5, 0.999)  # Adam; beta1=0.5 is the DCGAN setting, 0.9 tends to oscillate
-    ema: float = 0.0              # decay of an EMA copy of G used for sampling; 0 disables it
+    ema: float = 0.0              # decay of an EMA copy of G used for sampling (warmed up: ema_decay); 0 disables it
     seed: int = 0                 # seeds weights, batch order and noise: same seed, same run
     log_every: int = 50           # read losses back (a GPU sync) every N steps, not every step
     ckpt_every: int = 0           # also checkpoint every N steps; 0: only at the end and on interrupt
     max_minutes: float = 0.0      # stop (and checkpoint) after this much wall time; 0: no limit
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
-    amp: str = "auto"             # "bf16" autocast, "off", or "auto": bf16 on GPUs that support it
-    channels_last: bool = False   # NHWC memory layout for the convolutions (pays off on GPU tensor cores)
+    amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
+    channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
     compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (on for CUDA only)
     adam: str = "auto"            # "fused", "foreach", "plain", or "auto" (fused on CUDA, foreach on CPU)
     grad_clip: float = 0.0        # clip each network's gradient norm to this value; 0 disables
@@ -140,12 +140,19 @@ def _update(opt: torch.optim.Optimizer, net: nn.Module, loss: torch.Tensor, clip
     opt.step()
 
 
-def d_step(run: Run, real: torch.Tensor) -> torch.Tensor:
-    """One discriminator update: push D(x) up on real images and down on fresh fakes."""
+def generate(run: Run, n: int, grad: bool) -> torch.Tensor:
+    """n fresh fakes G(z), (n, ...); with `grad`, they keep their graph into G for a G step."""
+    with torch.set_grad_enabled(grad), accel.autocast(run.device, run.amp):
+        return run.g_net(run.z(n))
+
+
+def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None) -> torch.Tensor:
+    """One discriminator update: push D(x) up on real images and down on fakes.
+    `fake`: generated images without a graph into G; drawn here when not given."""
     rule = losses.get(run.cfg.loss)
     real = accel.to_layout(real, run.cfg.channels_last)
-    with torch.no_grad(), accel.autocast(run.device, run.amp):
-        fake = run.g_net(run.z(len(real)))                  # like real, (B, ...); no graph into G
+    if fake is None:
+        fake = generate(run, len(real), grad=False)          # like real, (B, ...)
     with accel.autocast(run.device, run.amp):
         real_logits, fake_logits = run.d_net(real), run.d_net(fake)      # (B,) each
     loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
@@ -155,13 +162,27 @@ def d_step(run: Run, real: torch.Tensor) -> torch.Tensor:
     return loss.detach()
 
 
-def g_step(run: Run) -> torch.Tensor:
-    """One generator update: change G so that D calls its fakes real."""
-    with accel.autocast(run.device, run.amp):
-        fake_logits = run.d_net(run.g_net(run.z(run.cfg.batch_size)))   # graph flows through D into G
-    loss = losses.get(run.cfg.loss).g(fake_logits.float())
-    _update(run.opt_g, run.G, loss, run.cfg.grad_clip)     # D's grads are cleared in its own step
+def g_step(run: Run, fake: torch.Tensor | None = None) -> torch.Tensor:
+    """One generator update: change G so that D calls its fakes real.
+    `fake`: generated images *with* their graph into G; drawn here when not given."""
+    if fake is None:
+        fake = generate(run, run.cfg.batch_size, grad=True)
+    run.D.requires_grad_(False)     # D is not updated here: backprop through it, skip its weight grads
+    try:                            # (the plain D, not its DDP wrapper: there is nothing of D's to sync)
+        with accel.autocast(run.device, run.amp):
+            fake_logits = run.D(fake)                       # graph flows through D into G
+        loss = losses.get(run.cfg.loss).g(fake_logits.float())
+        _update(run.opt_g, run.G, loss, run.cfg.grad_clip)
+    finally:
+        run.D.requires_grad_(True)
     return loss.detach()
+
+
+def ema_decay(step: int, target: float) -> float:
+    """The decay used after `step` updates: min(target, (1 + step) / (10 + step)). Early on the
+    average forgets quickly, so the random initial weights do not linger (with a fixed 0.999
+    they would still weigh 0.999^1600 ≈ 20 % after 1 600 steps)."""
+    return min(target, (1 + step) / (10 + step))
 
 
 @torch.no_grad()
@@ -246,15 +267,19 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
     deadline = time.monotonic() + 60 * cfg.max_minutes if cfg.max_minutes else math.inf
     try:
         while run.step < cfg.steps:
-            for k in range(cfg.k_d):
+            for k in range(cfg.k_d - 1):
                 d_sum = d_sum + d_step(run, run.batches.batch(run.step * cfg.k_d + k))
-            g_sum = g_sum + g_step(run)
+            # one forward pass of G serves the last D step (detached) and the G step (with its graph)
+            fake = generate(run, cfg.batch_size, grad=True)
+            d_sum = d_sum + d_step(run, run.batches.batch(run.step * cfg.k_d + cfg.k_d - 1), fake.detach())
+            g_sum = g_sum + g_step(run, fake)
             if run.G_ema is not None:
-                ema_update(run.G_ema, run.G, cfg.ema)
+                ema_update(run.G_ema, run.G, ema_decay(run.step, cfg.ema))
             run.step, n = run.step + 1, n + 1
             bar.update(cfg.batch_size)
+            out_of_time = time.monotonic() > deadline
 
-            if run.step % cfg.log_every == 0 or run.step == cfg.steps:
+            if run.step % cfg.log_every == 0 or run.step == cfg.steps or out_of_time:
                 seconds = time.perf_counter() - t0
                 record = {"step": run.step, "d_loss": d_sum.item() / (n * cfg.k_d),
                           "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
@@ -276,8 +301,8 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
                     callback(run)
             if writes and cfg.ckpt_every and run.step % cfg.ckpt_every == 0:
                 save_run(run, out)
-            if time.monotonic() > deadline:
-                if ctx.main:
+            if out_of_time:
+                if ctx.main and progress:
                     print(f"Stopped at step {run.step} of {cfg.steps}: the {cfg.max_minutes} min limit was "
                           "reached. Run the same command again to continue.")
                 break

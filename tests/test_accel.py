@@ -6,8 +6,9 @@ from gan_course import accel
 CPU = torch.device("cpu")
 
 
-def test_auto_choices_on_cpu_are_the_plain_paths():
-    assert accel.amp_dtype(CPU, "auto") is None
+def test_auto_choices_on_cpu_follow_the_cpu_capabilities():
+    assert accel.amp_dtype(CPU, "auto") is (torch.bfloat16 if accel.cpu_has_bf16() else None)
+    assert accel.amp_dtype(CPU, "off") is None
     assert accel.should_compile(CPU, "auto") is False
     opt = accel.adam([torch.zeros(2, requires_grad=True)], 1e-3, (0.5, 0.999), CPU, "auto")
     assert opt.defaults["foreach"] is True and not opt.defaults.get("fused")

@@ -74,8 +74,8 @@ def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeyp
     cfg = TrainConfig(**TINY, steps=10, ckpt_every=5)
     real_g_step = train.g_step
 
-    def g_step_that_explodes(run):
-        loss = real_g_step(run)
+    def g_step_that_explodes(run, fake=None):
+        loss = real_g_step(run, fake)
         return loss * float("nan") if run.step >= 6 else loss
 
     monkeypatch.setattr(train, "g_step", g_step_that_explodes)
@@ -131,9 +131,16 @@ def test_grad_clip_bounds_the_update():
 def test_max_minutes_stops_early_with_a_checkpoint(tmp_path):
     run = train.fit(TrainConfig(**TINY, steps=10**6, max_minutes=1e-4), out=tmp_path, progress=False)
     assert 0 < run.step < 10**6
+    assert run.history[-1]["step"] == run.step            # the partial interval is logged too
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == run.step
 
 
 def test_tensorboard_writes_event_files(tmp_path):
     train.fit(TrainConfig(**TINY, steps=10, tensorboard=str(tmp_path / "tb")), progress=False)
     assert any(p.name.startswith("events.out.tfevents") for p in (tmp_path / "tb").iterdir())
+
+
+def test_ema_decay_warms_up_then_holds_the_target():
+    assert train.ema_decay(0, 0.999) == pytest.approx(0.1)          # (1 + 0) / (10 + 0)
+    assert train.ema_decay(90, 0.999) == pytest.approx(91 / 100)
+    assert train.ema_decay(10**6, 0.999) == 0.999
