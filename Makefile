@@ -29,7 +29,7 @@ unit: venv  ## package tests only
 
 notebooks: venv  ## every notebook, FAST profile
 	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)
-	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 notebooks
+	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 --durations=0 notebooks
 
 test: venv unit notebooks  ## what CI runs
 
