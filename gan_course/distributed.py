@@ -7,6 +7,7 @@ Introduced in 05_dcgan_full_training_run.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -58,12 +59,18 @@ def wrap(module: nn.Module, ctx: Context, device: torch.device) -> nn.Module:
     return nn.parallel.DistributedDataParallel(module, device_ids=ids)
 
 
+def any_rank(flag: bool, ctx: Context, device: torch.device) -> bool:
+    """True on every rank if `flag` is True on any rank, so that all ranks take the same branch
+    (a rank that leaves the loop alone would leave the others waiting in a collective)."""
+    t = torch.tensor(float(flag), device=device)
+    if ctx.active:
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
 def all_finite(value: float, ctx: Context, device: torch.device) -> bool:
     """True on every rank only if `value` is finite on every rank (so all ranks stop together)."""
-    flag = torch.tensor(float(torch.isfinite(torch.tensor(value))), device=device)
-    if ctx.active:
-        dist.all_reduce(flag, op=dist.ReduceOp.MIN)
-    return bool(flag.item())
+    return not any_rank(not math.isfinite(value), ctx, device)
 
 
 def finish(ctx: Context) -> None:

@@ -234,14 +234,15 @@ def resume(run: Run, path: Path) -> None:
         checkpoint.load_state(run.G_ema, ckpt["G_ema"], "EMA generator", path)
     run.opt_g.load_state_dict(ckpt["opt_g"])
     run.opt_d.load_state_dict(ckpt["opt_d"])
-    try:
-        if run.ctx.rank != 0:   # the checkpoint holds rank 0's noise state; others reseed
-            raise RuntimeError
-        run.noise.set_state(ckpt["noise_rng"].cpu())
-    except RuntimeError:  # saved on another device type: its RNG state has another format
-        if run.ctx.rank == 0:
+    restored = False
+    if run.ctx.main:                 # the checkpoint holds rank 0's noise state; other ranks reseed
+        try:
+            run.noise.set_state(ckpt["noise_rng"].cpu())
+            restored = True
+        except RuntimeError:         # saved on another device type: its RNG state has another format
             warnings.warn("the noise generator's state was saved on another device type; reseeding "
                           "it, so this resumed run will not match an uninterrupted one exactly.")
+    if not restored:
         run.noise.manual_seed(run.cfg.seed + run.ctx.rank + 7919 * ckpt["step"])
     run.step, run.history = ckpt["step"], ckpt["history"]
 
@@ -278,6 +279,8 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
             run.step, n = run.step + 1, n + 1
             bar.update(cfg.batch_size)
             out_of_time = time.monotonic() > deadline
+            if ctx.active and cfg.max_minutes:       # under DDP every rank must stop at the same step
+                out_of_time = distributed.any_rank(out_of_time, ctx, run.device)
 
             if run.step % cfg.log_every == 0 or run.step == cfg.steps or out_of_time:
                 seconds = time.perf_counter() - t0

@@ -30,3 +30,20 @@ def test_torchrun_two_cpu_processes_train_and_only_rank_zero_writes(tmp_path):
     # both ranks' data went into the update: img/s counts 2 processes × batch 64 per step
     assert all(h["img_per_s"] > 0 for h in ckpt["history"])
     assert torch.isfinite(torch.tensor(ckpt["history"][-1]["d_loss"]))
+
+
+def test_single_process_agreement_helpers_pass_values_through():
+    ctx, cpu = distributed.Context(), torch.device("cpu")
+    assert distributed.any_rank(True, ctx, cpu) and not distributed.any_rank(False, ctx, cpu)
+    assert distributed.all_finite(1.0, ctx, cpu) and not distributed.all_finite(float("nan"), ctx, cpu)
+
+
+def test_torchrun_time_limit_stops_both_ranks_together(tmp_path):
+    out = tmp_path / "run"
+    env = {**os.environ, "GAN_COURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29518",
+           "-m", "gan_course", "train", "--preset", "mlp-mnist", "--max-minutes", "0.02", "--out", str(out), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    step = checkpoint.load(out / "checkpoint.pt")["step"]
+    assert 0 < step < checkpoint.load(out / "checkpoint.pt")["config"]["steps"]
