@@ -4,7 +4,14 @@ Introduced in 03_training_dynamics_2d (mode coverage).
 """
 from __future__ import annotations
 
+import hashlib
+
 import torch
+
+from . import classifier as clf
+from . import data, runtime
+from .checkpoint import atomic_write
+from .train import sample
 
 
 def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
@@ -28,8 +35,6 @@ def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
 # ----------------------------------------------------------------------------- FID on classifier features
 def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000) -> torch.Tensor:
     """n samples from G in eval mode, in batches, on G's device: (n, 1, 28, 28)."""
-    from .train import sample
-
     return torch.cat([sample(G, min(batch, n - i), seed=seed + i) for i in range(0, n, batch)])
 
 
@@ -43,10 +48,6 @@ def _features(classifier, images: torch.Tensor, batch: int = 1000) -> torch.Tens
 def real_statistics(classifier=None, split: str = "train", cache: bool = True) -> dict:
     """Sum, second-moment sum and count of the classifier features of every real Fashion-MNIST
     image of `split` — what torchmetrics accumulates — cached in runs/cache/ by classifier digest."""
-    from . import classifier as clf
-    from . import data, runtime
-    from .checkpoint import atomic_write
-
     classifier = classifier or clf.load_classifier()
     digest = _digest(classifier)
     path = runtime.runs_dir() / "cache" / f"fid_real_{split}_{digest}.pt"
@@ -61,8 +62,6 @@ def real_statistics(classifier=None, split: str = "train", cache: bool = True) -
 
 
 def _digest(module: torch.nn.Module) -> str:
-    import hashlib
-
     h = hashlib.sha256()
     for k, v in module.state_dict().items():
         h.update(k.encode())
@@ -73,9 +72,7 @@ def _digest(module: torch.nn.Module) -> str:
 def fid_metric(classifier=None, split: str = "train"):
     """torchmetrics' FrechetInceptionDistance with our classifier as the feature network and the
     real statistics of Fashion-MNIST `split` already loaded (kept across reset())."""
-    from torchmetrics.image.fid import FrechetInceptionDistance
-
-    from . import classifier as clf
+    from torchmetrics.image.fid import FrechetInceptionDistance   # imported on first use: it is slow to import
 
     classifier = classifier or clf.load_classifier()
     metric = FrechetInceptionDistance(feature=clf.Features(classifier), reset_real_features=False)

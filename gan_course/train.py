@@ -241,7 +241,7 @@ def resume(run: Run, path: Path) -> None:
             restored = True
         except RuntimeError:         # saved on another device type: its RNG state has another format
             warnings.warn("the noise generator's state was saved on another device type; reseeding "
-                          "it, so this resumed run will not match an uninterrupted one exactly.")
+                          "it, so this resumed run will not match an uninterrupted one exactly.", stacklevel=3)
     if not restored:
         run.noise.manual_seed(run.cfg.seed + run.ctx.rank + 7919 * ckpt["step"])
     run.step, run.history = ckpt["step"], ckpt["history"]

@@ -15,13 +15,19 @@ def test_single_process_context_is_trivial(monkeypatch):
     assert ctx == distributed.Context() and ctx.main and not ctx.active
 
 
-def test_torchrun_two_cpu_processes_train_and_only_rank_zero_writes(tmp_path):
-    out = tmp_path / "run"
+def torchrun_train(out, port: int, *args: str) -> subprocess.CompletedProcess:
+    """`torchrun --nproc_per_node=2 -m gan_course train --preset mlp-mnist ARGS --out OUT` on the CPU."""
     env = {**os.environ, "GAN_COURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517",
-           "-m", "gan_course", "train", "--preset", "mlp-mnist", "--steps", "6", "--out", str(out), "--quiet"]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={port}",
+           "-m", "gan_course", "train", "--preset", "mlp-mnist", *args, "--out", str(out), "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def test_torchrun_two_cpu_processes_train_and_only_rank_zero_writes(tmp_path):
+    out = tmp_path / "run"
+    done = torchrun_train(out, 29517, "--steps", "6")
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == 1 and lines[0]["step"] == 6                  # one rank reported
     ckpt = checkpoint.load(out / "checkpoint.pt")
@@ -40,10 +46,6 @@ def test_single_process_agreement_helpers_pass_values_through():
 
 def test_torchrun_time_limit_stops_both_ranks_together(tmp_path):
     out = tmp_path / "run"
-    env = {**os.environ, "GAN_COURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29518",
-           "-m", "gan_course", "train", "--preset", "mlp-mnist", "--max-minutes", "0.02", "--out", str(out), "--quiet"]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    torchrun_train(out, 29518, "--max-minutes", "0.02")
     step = checkpoint.load(out / "checkpoint.pt")["step"]
     assert 0 < step < checkpoint.load(out / "checkpoint.pt")["config"]["steps"]
