@@ -25,7 +25,9 @@ def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
 
 def validate(amp: str, compile: str, adam: str) -> None:
     """Check the three speed settings by name, before anything is built."""
-    _choice(amp, AMP, "amp"), _choice(compile, COMPILE, "compile"), _choice(adam, ADAM, "adam")
+    _choice(amp, AMP, "amp")
+    _choice(compile, COMPILE, "compile")
+    _choice(adam, ADAM, "adam")
 
 
 def cpu_has_bf16() -> bool:
