@@ -7,6 +7,7 @@ Introduced in 00_start_here (MLP) and 05_dcgan_full_training_run (DCGAN).
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import torch
 from torch import nn
@@ -69,27 +70,69 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Two stride-2 convolutions with LeakyReLU (BatchNorm after the first), then a 7×7 conv to one logit."""
+    """Two stride-2 convolutions with LeakyReLU, then a 7×7 conv to one logit.
 
-    def __init__(self, width: int = 64):
+    `norm` picks how D is kept in check (compared in 09_stabilizing_training):
+    "batch"    BatchNorm after the second convolution (Radford et al. 2016);
+    "spectral" every convolution divided by its largest singular value, no BatchNorm (Miyato et al. 2018);
+    "none"     neither — the critic WGAN-GP wants, since its penalty is per sample (Gulrajani et al. 2017).
+    """
+
+    def __init__(self, width: int = 64, norm: str = "batch"):
         super().__init__()
+        if norm not in ("batch", "spectral", "none"):
+            raise ValueError(f"norm={norm!r}: choose 'batch', 'spectral' or 'none'.")
+        sn = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda layer: layer)
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1, bias=False),                   # (N, w, 14, 14)
+            sn(nn.Conv2d(1, width, 4, 2, 1, bias=False)),               # (N, w, 14, 14)
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),           # (N, 2w, 7, 7)
-            nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * width, 1, 7, 1, 0, bias=False),               # (N, 1, 1, 1)
+            sn(nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False)),       # (N, 2w, 7, 7)
+            *([nn.BatchNorm2d(2 * width)] if norm == "batch" else []), nn.LeakyReLU(0.2, True),
+            sn(nn.Conv2d(2 * width, 1, 7, 1, 0, bias=False)),           # (N, 1, 1, 1)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).flatten()                                # (N,)
 
 
+# ----------------------------------------------------------------------------- class-conditional (08_conditional_gans)
+class ConditionalDCGANGenerator(DCGANGenerator):
+    """G(z, y): the DCGAN generator fed [z, e(y)], a learned embedding of the class label
+    concatenated to the noise (Mirza & Osindero 2014, with an embedding instead of a one-hot)."""
+
+    def __init__(self, z_dim: int = 100, width: int = 64, num_classes: int = 10, embed_dim: int = 32):
+        super().__init__(z_dim + embed_dim, width)
+        self.z_dim, self.num_classes = z_dim, num_classes
+        self.embed = nn.Embedding(num_classes, embed_dim)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return super().forward(torch.cat([z, self.embed(y)], dim=1))       # (N, z_dim + embed_dim)
+
+
+class ProjectionDiscriminator(DCGANDiscriminator):
+    """D(x, y) = ψ(φ(x)) + ⟨e(y), φ(x)⟩ (Miyato & Koyama 2018): the unconditional logit plus the
+    inner product of a class embedding with the pooled features φ(x) (N, 2w) — the class enters
+    as a projection, not concatenated to the image."""
+
+    def __init__(self, width: int = 64, num_classes: int = 10, norm: str = "batch"):
+        super().__init__(width, norm)
+        self.num_classes = num_classes
+        self.embed = nn.Embedding(num_classes, 2 * width)
+        nn.init.normal_(self.embed.weight, 0.0, 0.02)              # like the convolutions: start near the unconditional D
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        h = self.net[:-1](x)                                        # (N, 2w, 7, 7)
+        phi = h.sum(dim=(2, 3))                                     # (N, 2w), sum-pooled
+        return self.net[-1](h).flatten() + (self.embed(y) * phi).sum(dim=1)   # (N,)
+
+
 def dcgan_init(module: nn.Module) -> None:
     """DCGAN paper init: conv weights ~ N(0, 0.02²); BatchNorm scale ~ N(1, 0.02²), shift 0.
     Use as `net.apply(dcgan_init)`."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
+        weight = (module.parametrizations.weight.original          # spectral norm: init the raw weight
+                  if nn.utils.parametrize.is_parametrized(module, "weight") else module.weight)
+        nn.init.normal_(weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):
@@ -101,8 +144,15 @@ def _mlp(z_dim: int, width: int):
     return MLPGenerator(z_dim, (width, 2 * width)), MLPDiscriminator((2 * width, width))
 
 
-def _dcgan(z_dim: int, width: int):
-    G, D = DCGANGenerator(z_dim, width), DCGANDiscriminator(width)
+def _dcgan(z_dim: int, width: int, norm: str = "batch"):
+    G, D = DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm)
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
+    return G, D
+
+
+def _cdcgan(z_dim: int, width: int):
+    G, D = ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width)
     G.apply(dcgan_init)
     D.apply(dcgan_init)
     return G, D
@@ -120,7 +170,10 @@ def _mlp2d(z_dim: int, width: int):
 
 
 # name -> builder(z_dim, width) -> (G, D). `width`: MLP hidden units / DCGAN base channels.
-ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d}
+ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
+         "dcgan-sn": partial(_dcgan, norm="spectral"),     # 09: spectral norm in D
+         "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic
+         "cdcgan": _cdcgan}                                 # 08: G(z, y) and a projection D(x, y), 10 classes
 
 
 def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
@@ -128,6 +181,11 @@ def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
     if arch not in ARCHS:
         raise ValueError(f"unknown architecture {arch!r}; choose one of {sorted(ARCHS)}.")
     return ARCHS[arch](z_dim, width)
+
+
+def is_conditional(module: nn.Module) -> bool:
+    """Whether a network takes class labels: forward(z_or_x, y)."""
+    return getattr(module, "num_classes", 0) > 0
 
 
 def count_parameters(module: nn.Module) -> int:

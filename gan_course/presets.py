@@ -19,6 +19,10 @@ PRESETS: dict[str, dict] = {
     "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                          batch_size=128, lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=20, log_every=100,
                          ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
+    # 08_conditional_gans: the same DCGAN, G(z, y) with a label embedding and a projection D(x, y)
+    "cgan-fmnist": dict(arch="cdcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
+                        batch_size=128, lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=10, log_every=100,
+                        ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
 }
 
 

@@ -11,6 +11,7 @@ import math
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -109,6 +110,20 @@ class Run:
     def z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.z_dim, generator=self.noise, device=self.device)
 
+    @property
+    def conditional(self) -> bool:
+        return nets.is_conditional(self.G)
+
+    def labels(self, n: int) -> torch.Tensor | None:
+        """Class labels for n fakes of a conditional run, uniform over the classes; None otherwise."""
+        if not self.conditional:
+            return None
+        return torch.randint(0, self.G.num_classes, (n,), generator=self.noise, device=self.device)
+
+    def real(self, i: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Real batch i and, for a conditional run, its labels."""
+        return self.batches.labelled_batch(i) if self.conditional else (self.batches.batch(i), None)
+
 
 def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
     ctx = ctx or distributed.Context()
@@ -124,7 +139,7 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
         opt_g=accel.adam(G.parameters(), cfg.lr_g, cfg.betas, dev, cfg.adam),
         opt_d=accel.adam(D.parameters(), cfg.lr_d, cfg.betas, dev, cfg.adam),
         batches=data.batches(cfg.dataset, cfg.batch_size, dev, seed=cfg.seed, rank=ctx.rank,
-                             world_size=ctx.world_size),
+                             world_size=ctx.world_size, labels=nets.is_conditional(G)),
         noise=torch.Generator(device=dev).manual_seed(cfg.seed + ctx.rank),
         device=dev, amp=accel.amp_dtype(dev, cfg.amp), ctx=ctx,
         g_net=distributed.wrap(G, ctx, dev), d_net=distributed.wrap(D, ctx, dev),
@@ -140,37 +155,48 @@ def _update(opt: torch.optim.Optimizer, net: nn.Module, loss: torch.Tensor, clip
     opt.step()
 
 
-def generate(run: Run, n: int, grad: bool) -> torch.Tensor:
-    """n fresh fakes G(z), (n, ...); with `grad`, they keep their graph into G for a G step."""
+def conditioned(net, y: torch.Tensor | None):
+    """The network itself, or — for a conditional one — the network with its labels bound."""
+    return net if y is None else partial(net, y=y)
+
+
+def generate(run: Run, n: int, grad: bool, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """n fresh fakes G(z) (or G(z, labels)), (n, ...); with `grad`, they keep their graph into G."""
     with torch.set_grad_enabled(grad), accel.autocast(run.device, run.amp):
-        return run.g_net(run.z(n))
+        return conditioned(run.g_net, labels)(run.z(n))
 
 
-def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None) -> torch.Tensor:
+def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
+           y_real: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
     """One discriminator update: push D(x) up on real images and down on fakes.
-    `fake`: generated images without a graph into G; drawn here when not given."""
+    `fake`: generated images without a graph into G; drawn here when not given.
+    `y_real`, `y_fake`: class labels, for conditional runs only."""
     rule = losses.get(run.cfg.loss)
     real = accel.to_layout(real, run.cfg.channels_last)
     if fake is None:
-        fake = generate(run, len(real), grad=False)          # like real, (B, ...)
+        y_fake = run.labels(len(real))
+        fake = generate(run, len(real), grad=False, labels=y_fake)     # like real, (B, ...)
     with accel.autocast(run.device, run.amp):
-        real_logits, fake_logits = run.d_net(real), run.d_net(fake)      # (B,) each
+        real_logits = conditioned(run.d_net, y_real)(real)                   # (B,)
+        fake_logits = conditioned(run.d_net, y_fake)(fake)                   # (B,)
     loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
     if rule.penalty is not None:                            # WGAN-GP, R1: a term on D's input gradient
-        loss = loss + rule.penalty(run.D, real, fake.float())
+        loss = loss + rule.penalty(conditioned(run.D, y_real), real, fake.float())
     _update(run.opt_d, run.D, loss, run.cfg.grad_clip)
     return loss.detach()
 
 
-def g_step(run: Run, fake: torch.Tensor | None = None) -> torch.Tensor:
+def g_step(run: Run, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None) -> torch.Tensor:
     """One generator update: change G so that D calls its fakes real.
-    `fake`: generated images *with* their graph into G; drawn here when not given."""
+    `fake`: generated images *with* their graph into G (and their labels `y_fake` for a
+    conditional run); drawn here when not given."""
     if fake is None:
-        fake = generate(run, run.cfg.batch_size, grad=True)
+        y_fake = run.labels(run.cfg.batch_size)
+        fake = generate(run, run.cfg.batch_size, grad=True, labels=y_fake)
     run.D.requires_grad_(False)     # D is not updated here: backprop through it, skip its weight grads
     try:                            # (the plain D, not its DDP wrapper: there is nothing of D's to sync)
         with accel.autocast(run.device, run.amp):
-            fake_logits = run.D(fake)                       # graph flows through D into G
+            fake_logits = conditioned(run.D, y_fake)(fake)       # graph flows through D into G
         loss = losses.get(run.cfg.loss).g(fake_logits.float())
         _update(run.opt_g, run.G, loss, run.cfg.grad_clip)
     finally:
@@ -269,11 +295,14 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
     try:
         while run.step < cfg.steps:
             for k in range(cfg.k_d - 1):
-                d_sum = d_sum + d_step(run, run.batches.batch(run.step * cfg.k_d + k))
+                real, y_real = run.real(run.step * cfg.k_d + k)
+                d_sum = d_sum + d_step(run, real, y_real=y_real)
             # one forward pass of G serves the last D step (detached) and the G step (with its graph)
-            fake = generate(run, cfg.batch_size, grad=True)
-            d_sum = d_sum + d_step(run, run.batches.batch(run.step * cfg.k_d + cfg.k_d - 1), fake.detach())
-            g_sum = g_sum + g_step(run, fake)
+            y_fake = run.labels(cfg.batch_size)                 # None unless the run is conditional
+            fake = generate(run, cfg.batch_size, grad=True, labels=y_fake)
+            real, y_real = run.real(run.step * cfg.k_d + cfg.k_d - 1)
+            d_sum = d_sum + d_step(run, real, fake.detach(), y_real, y_fake)
+            g_sum = g_sum + g_step(run, fake, y_fake)
             if run.G_ema is not None:
                 ema_update(run.G_ema, run.G, ema_decay(run.step, cfg.ema))
             run.step, n = run.step + 1, n + 1
@@ -337,14 +366,22 @@ def _tensorboard(logdir: str | None):
 
 
 @torch.no_grad()
-def sample(G: nn.Module, n: int, seed: int = 0, device=None) -> torch.Tensor:
+def sample(G: nn.Module, n: int, seed: int = 0, device=None, labels=None) -> torch.Tensor:
     """n images (n, 1, 28, 28) in [-1, 1] from G in eval mode (BatchNorm uses its running
-    statistics), with a fixed noise seed so the same call shows the same z."""
+    statistics), with a fixed noise seed so the same call shows the same z. A conditional G
+    takes `labels` (an int for all n, or n ints); by default it cycles through the classes."""
     dev = device or next(G.parameters()).device
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)
+    if nets.is_conditional(G):
+        labels = torch.arange(n) % G.num_classes if labels is None else torch.as_tensor(labels).expand(n)
+        if not ((labels >= 0) & (labels < G.num_classes)).all():
+            raise ValueError(f"labels must be classes 0..{G.num_classes - 1}; got {sorted(set(labels.tolist()))}.")
+    elif labels is not None:
+        raise ValueError("this generator is unconditional: it takes no labels (train the cgan-fmnist preset "
+                         "of 08_conditional_gans for one that does).")
     was_training = G.training
     G.eval()
     try:
-        return G(z).float()
+        return conditioned(G, None if labels is None else labels.to(dev))(z).float()
     finally:
         G.train(was_training)

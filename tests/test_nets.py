@@ -94,3 +94,48 @@ def test_mlp2d_maps_to_points_without_tanh():
         x = G(torch.ones(3, 2))
     assert x.shape == (3, 2) and x.max() > 1          # no Tanh squashing the plane
     assert D(x).shape == (3,)
+
+
+def test_spectral_norm_discriminator_has_unit_top_singular_values():
+    G, D = nets.build("dcgan-sn", 16, 8)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
+    raw = D.net[0].parametrizations.weight.original
+    torch.testing.assert_close(raw.std().item(), 0.02, rtol=0.15, atol=0)      # dcgan_init reached the raw weight
+    x = torch.randn(4, 1, 28, 28)
+    for _ in range(30):                                                        # power iteration runs in train mode
+        D(x)
+    for conv in (D.net[0], D.net[2], D.net[4]):
+        top = torch.linalg.matrix_norm(conv.weight.detach().flatten(1), 2)
+        torch.testing.assert_close(top.item(), 1.0, rtol=1e-3, atol=0)
+
+
+def test_plain_critic_has_no_normalisation_and_bad_norm_is_named():
+    G, D = nets.build("dcgan-nonorm", 16, 8)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
+    with pytest.raises(ValueError, match="norm='layer'"):
+        nets.DCGANDiscriminator(8, norm="layer")
+
+
+def test_conditional_pair_takes_labels_and_the_label_changes_the_output():
+    G, D = nets.build("cdcgan", 16, 8)
+    assert nets.is_conditional(G) and nets.is_conditional(D) and not nets.is_conditional(nets.build("dcgan", 16, 8)[0])
+    G.eval()
+    z = torch.randn(1, 16).expand(10, 16)
+    x = G(z, torch.arange(10))
+    assert x.shape == (10, 1, 28, 28)
+    assert (x[0] - x[1]).abs().max() > 0                 # same z, another class: another image
+    assert D(x, torch.arange(10)).shape == (10,)
+
+
+def test_projection_discriminator_is_unconditional_logit_plus_inner_product():
+    _, D = nets.build("cdcgan", 16, 8)
+    D.eval()
+    x, y = torch.randn(5, 1, 28, 28), torch.tensor([0, 3, 3, 9, 1])
+    h = D.net[:-1](x)
+    expected = D.net[-1](h).flatten() + (D.embed(y) * h.sum(dim=(2, 3))).sum(1)
+    torch.testing.assert_close(D(x, y), expected)
+    unconditional = nets.DCGANDiscriminator(8)
+    unconditional.load_state_dict({k: v for k, v in D.state_dict().items() if not k.startswith("embed")})
+    with torch.no_grad():
+        D.embed.weight.zero_()                            # no class embedding: exactly the DCGAN D
+    torch.testing.assert_close(D(x, y), unconditional.eval()(x))

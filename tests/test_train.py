@@ -74,8 +74,8 @@ def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeyp
     cfg = TrainConfig(**TINY, steps=10, ckpt_every=5)
     real_g_step = train.g_step
 
-    def g_step_that_explodes(run, fake=None):
-        loss = real_g_step(run, fake)
+    def g_step_that_explodes(run, fake=None, y_fake=None):
+        loss = real_g_step(run, fake, y_fake)
         return loss * float("nan") if run.step >= 6 else loss
 
     monkeypatch.setattr(train, "g_step", g_step_that_explodes)
@@ -144,3 +144,17 @@ def test_ema_decay_warms_up_then_holds_the_target():
     assert train.ema_decay(0, 0.999) == pytest.approx(0.1)          # (1 + 0) / (10 + 0)
     assert train.ema_decay(90, 0.999) == pytest.approx(91 / 100)
     assert train.ema_decay(10**6, 0.999) == 0.999
+
+
+def test_conditional_run_uses_labelled_batches_and_samples_by_class():
+    cfg = TrainConfig(arch="cdcgan", dataset="fashion_mnist", z_dim=16, width=8, batch_size=16, steps=3, log_every=1)
+    run = train.build_run(cfg)
+    x, y = run.real(0)
+    assert x.shape == (16, 1, 28, 28) and y.shape == (16,) and run.labels(4).shape == (4,)
+    G = train.fit(cfg, progress=False).sampler
+    torch.testing.assert_close(train.sample(G, 3, labels=[2, 2, 2]), train.sample(G, 3, labels=2))
+    with pytest.raises(ValueError, match="classes 0..9"):
+        train.sample(G, 2, labels=10)
+    unconditional = train.build_run(TrainConfig(**TINY, steps=1)).G
+    with pytest.raises(ValueError, match="unconditional"):
+        train.sample(unconditional, 2, labels=1)
