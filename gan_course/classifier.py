@@ -51,6 +51,17 @@ class Features(nn.Module):
         return self.classifier.features(x.float())
 
 
+class Logits(nn.Module):
+    """The classifier's class logits as a module, for torchmetrics' InceptionScore `feature=`."""
+
+    def __init__(self, classifier: FashionClassifier):
+        super().__init__()
+        self.classifier = classifier.eval().requires_grad_(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(x.float())
+
+
 @torch.no_grad()
 def accuracy(model: nn.Module, images_uint8: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
     model.eval()

@@ -2,7 +2,9 @@
 
 train             train a preset into a folder; re-running on the folder resumes
 sample            draw images from a checkpoint into a .npy file
-evaluate          FID (on the evaluation classifier's features) of a checkpoint, as one JSON line
+evaluate          FID, KID, precision, recall, density, coverage of a generator (a checkpoint or a
+                  shipped name such as dcgan_fmnist), as one JSON line
+export            a checkpoint's EMA generator and config as the small file shipped in data/weights/
 bench             img/s of the course trainer and of the reference DataLoader recipe, and the ratio
 train-classifier  train the Fashion-MNIST evaluation classifier
 check-data        verify data/ against data/MANIFEST.sha256 (run by `make lab`)
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, data, metrics, nets, presets, runtime, train
+from . import checkpoint, data, metrics, nets, presets, pretrained, runtime, train
 
 
 # ----------------------------------------------------------------------------- train / sample / evaluate
@@ -46,35 +48,34 @@ def _train(args) -> int:
     return 0
 
 
-def load_generator(path, device="cpu") -> torch.nn.Module:
-    """The generator of a training checkpoint: its EMA weights when it has them."""
-    ckpt = checkpoint.load(path)
-    cfg = train.TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in train.TrainConfig.__dataclass_fields__})
-    G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
-    state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
-    checkpoint.load_state(G, state, "generator", path)
-    return G.to(device).eval()
-
-
 def _sample(args) -> int:
     if args.n < 1:
         raise ValueError(f"--n {args.n}: ask for at least one image.")
-    G = load_generator(args.checkpoint, runtime.device(args.device))
-    if args.label is not None:
-        raise ValueError(f"{args.checkpoint} holds an unconditional generator; --label needs a "
-                         "conditional one (the cgan-fmnist preset of notebook 08).")
-    images = metrics.generate(G, args.n, seed=args.seed).cpu().numpy().astype(np.float32)
+    G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
+    images = metrics.generate(G, args.n, seed=args.seed, labels=args.label).cpu().numpy().astype(np.float32)
     np.save(args.out, images)
     print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
-                      "max": float(images.max())}))
+                      "max": float(images.max()), "label": args.label}))
     return 0
 
 
 def _evaluate(args) -> int:
-    G = load_generator(args.checkpoint, runtime.device(args.device))
+    G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
     images = metrics.generate(G, args.n, seed=args.seed)
-    print(json.dumps({"checkpoint": str(args.checkpoint), "fid": round(metrics.fid(images), 4), "n": args.n,
+    result = metrics.evaluate(images, seed=args.seed)
+    if nets.is_conditional(G):                         # samples cycle through the classes: score each
+        rows = metrics.per_class(G, max(1, args.n // G.num_classes), seed=args.seed)
+        result["class_accuracy"] = sum(r["accuracy"] for r in rows) / len(rows)
+        result["per_class_accuracy"] = {r["class"]: round(r["accuracy"], 4) for r in rows}
+    print(json.dumps({**{k: round(v, 6) if isinstance(v, float) else v for k, v in result.items()},
+                      "checkpoint": str(args.checkpoint), "seed": args.seed,
                       "features": "evaluation classifier, 128-d penultimate layer", "reference": "fashion_mnist train"}))
+    return 0
+
+
+def _export(args) -> int:
+    out = pretrained.export(args.checkpoint, args.out)
+    print(json.dumps({"out": str(out), "bytes": out.stat().st_size, "sha256": data.manifest.sha256(out)}))
     return 0
 
 
@@ -129,12 +130,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default=None)
     s.set_defaults(run=_sample)
 
-    e = sub.add_parser("evaluate", help="FID of a checkpoint's generator, one JSON line")
+    e = sub.add_parser("evaluate", help="FID, KID, precision/recall, density/coverage of a generator, one JSON line")
     e.add_argument("checkpoint")
     e.add_argument("--n", type=int, default=10000, help="generated samples (default 10 000)")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--device", default=None)
     e.set_defaults(run=_evaluate)
+
+    x = sub.add_parser("export", help="write a checkpoint's (EMA) generator and config as a small weights file")
+    x.add_argument("checkpoint")
+    x.add_argument("--out", required=True)
+    x.set_defaults(run=_export)
 
     b = sub.add_parser("bench", help="course trainer vs the reference DataLoader recipe, same run")
     b.add_argument("--seconds", type=float, default=20.0, help="timed seconds per trainer (throughput)")

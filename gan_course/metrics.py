@@ -1,15 +1,16 @@
-"""Quality metrics. For 2-D mixtures: modes covered and the share of high-quality samples.
-
-Introduced in 03_training_dynamics_2d (mode coverage).
+"""Quality metrics. For 2-D mixtures: modes covered and the share of high-quality samples
+(03_training_dynamics_2d). For images: FID, KID and Inception Score on the evaluation
+classifier's features, computed by torchmetrics, next to the formulas they implement (06_evaluating_gans).
 """
 from __future__ import annotations
 
 import hashlib
+import warnings
 
 import torch
 
 from . import classifier as clf
-from . import data, runtime
+from . import data, manifold, runtime
 from .checkpoint import atomic_write
 from .train import sample
 
@@ -32,33 +33,41 @@ def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
             "counts": counts.tolist()}
 
 
-# ----------------------------------------------------------------------------- FID on classifier features
-def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000) -> torch.Tensor:
-    """n samples from G in eval mode, in batches, on G's device: (n, 1, 28, 28)."""
-    return torch.cat([sample(G, min(batch, n - i), seed=seed + i) for i in range(0, n, batch)])
+# ----------------------------------------------------------------------------- features of the evaluation classifier
+def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000, labels=None) -> torch.Tensor:
+    """n samples from G in eval mode, in batches, on G's device: (n, 1, 28, 28). A conditional G
+    cycles through the classes, or draws class `labels` (an int) for all."""
+    return torch.cat([sample(G, min(batch, n - i), seed=seed + i, labels=labels) for i in range(0, n, batch)])
 
 
-def _features(classifier, images: torch.Tensor, batch: int = 1000) -> torch.Tensor:
+def features(images: torch.Tensor, classifier=None, batch: int = 1000) -> torch.Tensor:
+    """The classifier's 128-d penultimate features of images in [-1, 1]: (N, 128) float32 on the CPU."""
+    classifier = classifier or clf.load_classifier()
     dev = next(classifier.parameters()).device
     with torch.no_grad():
-        return torch.cat([classifier.features(images[i:i + batch].to(dev)).double().cpu()
+        return torch.cat([classifier.features(images[i:i + batch].to(dev).float()).float().cpu()
                           for i in range(0, len(images), batch)])
 
 
-def real_statistics(classifier=None, split: str = "train", cache: bool = True) -> dict:
-    """Sum, second-moment sum and count of the classifier features of every real Fashion-MNIST
-    image of `split` — what torchmetrics accumulates — cached in runs/cache/ by classifier digest."""
+def real_features(classifier=None, split: str = "train", cache: bool = True) -> torch.Tensor:
+    """Features of every real Fashion-MNIST image of `split`, cached in runs/cache/ by classifier digest."""
     classifier = classifier or clf.load_classifier()
-    digest = _digest(classifier)
-    path = runtime.runs_dir() / "cache" / f"fid_real_{split}_{digest}.pt"
+    path = runtime.runs_dir() / "cache" / f"features_{split}_{_digest(classifier)}.pt"
     if cache and path.is_file():
         return torch.load(path, weights_only=True)
     images, _ = data.load_fashion_mnist(split)
-    f = _features(classifier, data.to_unit_range(images))
-    stats = {"sum": f.sum(0), "cov_sum": f.T @ f, "n": len(f)}
+    f = features(data.to_unit_range(images), classifier)
     if cache:
-        atomic_write(path, lambda fh: torch.save(stats, fh))
-    return stats
+        atomic_write(path, lambda fh: torch.save(f, fh))
+    return f
+
+
+def real_subset(n: int, split: str = "train", seed: int = 0, classifier=None) -> torch.Tensor:
+    """Features of n real images of `split` drawn without replacement (a fixed draw per seed)."""
+    f = real_features(classifier, split)
+    if n > len(f):
+        raise ValueError(f"n={n}: the {split} split has only {len(f)} images.")
+    return f[torch.randperm(len(f), generator=torch.Generator().manual_seed(seed))[:n]]
 
 
 def _digest(module: torch.nn.Module) -> str:
@@ -69,24 +78,150 @@ def _digest(module: torch.nn.Module) -> str:
     return h.hexdigest()[:16]
 
 
-def fid_metric(classifier=None, split: str = "train"):
+# ----------------------------------------------------------------------------- the formulas of 06, for reading
+def frechet_distance(mu1, cov1, mu2, cov2) -> float:
+    """‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁Σ₂)^½), in float64. Tr (Σ₁Σ₂)^½ is the sum of the square
+    roots of the eigenvalues of Σ₁^½ Σ₂ Σ₁^½ (symmetric, so `eigvalsh` applies)."""
+    mu1, cov1, mu2, cov2 = (t.double() for t in (mu1, cov1, mu2, cov2))
+    w, v = torch.linalg.eigh(cov1)
+    root1 = v @ torch.diag(w.clamp(min=0).sqrt()) @ v.T                       # Σ₁^½
+    cross = torch.linalg.eigvalsh(root1 @ cov2 @ root1).clamp(min=0).sqrt().sum()
+    return ((mu1 - mu2).square().sum() + cov1.trace() + cov2.trace() - 2 * cross).item()
+
+
+def gaussian_fit(f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and (unbiased) covariance of features (N, d), in float64."""
+    f = f.double()
+    return f.mean(0), torch.cov(f.T)
+
+
+def mmd2_unbiased(x: torch.Tensor, y: torch.Tensor, degree: int = 3) -> float:
+    """KID's estimator: unbiased MMD² with k(a, b) = (a·b / d + 1)^degree, x and y of equal size m:
+    1/(m(m−1)) Σ_{i≠j} [k(xᵢ,xⱼ) + k(yᵢ,yⱼ)] − 2/m² Σ_{i,j} k(xᵢ,yⱼ)."""
+    x, y = x.double(), y.double()
+    m, d = len(x), x.shape[1]
+    k = lambda a, b: (a @ b.T / d + 1) ** degree                               # noqa: E731
+    kxx, kyy = k(x, x), k(y, y)
+    within = (kxx.sum() - kxx.diagonal().sum() + kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
+    return (within - 2 * k(x, y).sum() / m**2).item()
+
+
+def inception_score_of(logits: torch.Tensor) -> float:
+    """IS = exp( E_x KL( p(y|x) ‖ p(y) ) ), p(y) the mean of p(y|x) over the samples (one split)."""
+    logp = logits.double().log_softmax(1)
+    logp_mean = logp.exp().mean(0).log()
+    return (logp.exp() * (logp - logp_mean)).sum(1).mean().exp().item()
+
+
+# ----------------------------------------------------------------------------- the metrics, computed by torchmetrics
+def fid_metric(classifier=None, split: str = "train", real: torch.Tensor | None = None):
     """torchmetrics' FrechetInceptionDistance with our classifier as the feature network and the
-    real statistics of Fashion-MNIST `split` already loaded (kept across reset())."""
+    real statistics of Fashion-MNIST `split` (or of the given `real` features) already loaded
+    (kept across reset())."""
     from torchmetrics.image.fid import FrechetInceptionDistance   # imported on first use: it is slow to import
 
     classifier = classifier or clf.load_classifier()
     metric = FrechetInceptionDistance(feature=clf.Features(classifier), reset_real_features=False)
-    stats = real_statistics(classifier, split)
-    metric.real_features_sum = stats["sum"].to(metric.real_features_sum)
-    metric.real_features_cov_sum = stats["cov_sum"].to(metric.real_features_cov_sum)
-    metric.real_features_num_samples = torch.tensor(stats["n"], device=metric.real_features_num_samples.device)
+    f = (real if real is not None else real_features(classifier, split)).double()
+    metric.real_features_sum = f.sum(0).to(metric.real_features_sum)
+    metric.real_features_cov_sum = (f.T @ f).to(metric.real_features_cov_sum)
+    metric.real_features_num_samples = torch.tensor(len(f), device=metric.real_features_num_samples.device)
     return metric
 
 
 def fid(fake_images: torch.Tensor, classifier=None, split: str = "train", batch: int = 1000) -> float:
-    """FID between images (N, 1, 28, 28) in [-1, 1] and real Fashion-MNIST `split`, on the
+    """FID between images (N, 1, 28, 28) in [-1, 1] and all of real Fashion-MNIST `split`, on the
     classifier's 128-d penultimate features."""
     metric = fid_metric(classifier, split)
     for i in range(0, len(fake_images), batch):
         metric.update(fake_images[i:i + batch].cpu(), real=False)
     return metric.compute().item()
+
+
+def kid(fake_images: torch.Tensor, classifier=None, split: str = "train", subsets: int = 100,
+        subset_size: int = 1000, seed: int = 0, batch: int = 1000) -> tuple[float, float]:
+    """KID (mean, std over `subsets` random subsets of `subset_size`) between images in [-1, 1] and
+    as many real images of `split`, by torchmetrics' KernelInceptionDistance on our features."""
+    from torchmetrics.image.kid import KernelInceptionDistance
+
+    classifier = classifier or clf.load_classifier()
+    n = len(fake_images)
+    subset_size = min(subset_size, n)
+    with warnings.catch_warnings():       # it warns that it keeps every feature: that is n × 128 floats here
+        warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+        metric = KernelInceptionDistance(feature=clf.Features(classifier), subsets=subsets, subset_size=subset_size)
+    metric.real_features.append(real_subset(n, split, seed, classifier))
+    for i in range(0, n, batch):
+        metric.update(fake_images[i:i + batch].cpu(), real=False)
+    with torch.random.fork_rng():                 # its subsets come from the global RNG: fix them
+        torch.manual_seed(seed)
+        mean, std = metric.compute()
+    return mean.item(), std.item()
+
+
+def inception_score(images: torch.Tensor, classifier=None, splits: int = 10, seed: int = 0) -> tuple[float, float]:
+    """Inception Score (mean, std over splits) with the evaluation classifier's class logits, by
+    torchmetrics' InceptionScore. 06_evaluating_gans shows why it misleads."""
+    from torchmetrics.image.inception import InceptionScore
+
+    classifier = (classifier or clf.load_classifier()).eval().requires_grad_(False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+        metric = InceptionScore(feature=clf.Logits(classifier), splits=splits)
+    for i in range(0, len(images), 1000):
+        metric.update(images[i:i + 1000].cpu())
+    with torch.random.fork_rng(), warnings.catch_warnings():
+        torch.manual_seed(seed)
+        warnings.filterwarnings("ignore", message=".*degrees of freedom.*")     # splits=1: std is undefined
+        mean, std = metric.compute()
+    return mean.item(), std.item()
+
+
+def evaluate(images: torch.Tensor, classifier=None, split: str = "train", k: int = 5, seed: int = 0) -> dict:
+    """Every metric of the course for images (N, 1, 28, 28) in [-1, 1] against real `split`:
+    fid (all of split), kid (subsets of ≤ 1000), precision/recall/density/coverage (k-NN manifolds
+    of N real images against the N samples), n."""
+    classifier = classifier or clf.load_classifier()
+    kid_mean, kid_std = kid(images, classifier, split, seed=seed)
+    pr = manifold.prdc(real_subset(len(images), split, seed, classifier), features(images, classifier), k=k)
+    return {"fid": fid(images, classifier, split), "kid": kid_mean, "kid_std": kid_std, **pr, "n": len(images)}
+
+
+def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> dict[str, torch.Tensor]:
+    """The reference sets of 06's sanity table, n images each in [-1, 1]: real test images (the
+    floor), the same blurred, one class only (mode dropping), uniform noise (the ceiling), and
+    G's samples when G is given."""
+    test, labels = data.load_fashion_mnist("test")
+    train_x, train_y = data.load_fashion_mnist("train")
+    g = torch.Generator().manual_seed(seed)
+    real = data.to_unit_range(test[torch.randperm(len(test), generator=g)[:n]])
+    one = train_x[train_y == 1]                                     # "Trouser", 6 000 images
+    sets = {"real test (floor)": real,
+            "real test, 3×3 blur": torch.nn.functional.avg_pool2d(real, 3, 1, 1),
+            "one class only (Trouser)": data.to_unit_range(one[torch.randperm(len(one), generator=g)[:n]]),
+            "uniform noise (ceiling)": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}
+    if G is not None:
+        sets["generator"] = generate(G, n, seed=seed).cpu()
+    if min(len(x) for x in sets.values()) < n:
+        raise ValueError(f"n={n}: the single-class set has only {len(one)} images; use n ≤ {len(one)}.")
+    return sets
+
+
+def per_class(G: torch.nn.Module, n_per_class: int = 1000, classifier=None, seed: int = 0) -> list[dict]:
+    """For a conditional G, per class c: `accuracy`, the share of G(z, c) the evaluation classifier
+    assigns to c, and `fid` of those samples against the real training images of class c."""
+    classifier = classifier or clf.load_classifier()
+    f_real = real_features(classifier, "train")
+    _, labels = data.load_fashion_mnist("train")
+    rows = []
+    for c in range(G.num_classes):
+        x = generate(G, n_per_class, seed=seed, labels=c).cpu()
+        with torch.no_grad():
+            predicted = torch.cat([classifier(chunk.to(next(classifier.parameters()).device)).argmax(1).cpu()
+                                   for chunk in x.split(1000)])
+        metric = fid_metric(classifier, real=f_real[labels == c])
+        for chunk in x.split(1000):
+            metric.update(chunk, real=False)
+        rows.append({"label": c, "class": data.FASHION_CLASSES[c], "accuracy": (predicted == c).float().mean().item(),
+                     "fid": metric.compute().item()})
+    return rows

@@ -47,7 +47,16 @@ def test_train_sample_evaluate_round_trip(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["evaluate", str(out / "checkpoint.pt"), "--n", "500"]) == 0
     result = json.loads(capsys.readouterr().out)
+    assert {"fid", "kid", "precision", "recall", "density", "coverage", "n"} <= set(result)
     assert result["n"] == 500 and result["fid"] > 0
+    for key in ("precision", "recall", "coverage"):
+        assert 0 <= result[key] <= 1
+    # export: the (EMA) generator alone, which evaluate and sample read like a checkpoint
+    small = tmp_path / "g.pt"
+    assert cli.main(["export", str(out / "checkpoint.pt"), "--out", str(small)]) == 0
+    assert json.loads(capsys.readouterr().out)["bytes"] < (out / "checkpoint.pt").stat().st_size / 2
+    assert cli.main(["sample", str(small), "--n", "7", "--out", str(tmp_path / "t.npy"), "--seed", "1"]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "t.npy"), images)
 
 
 def test_bad_inputs_get_one_clear_line(tmp_path, capsys):
@@ -70,3 +79,20 @@ def test_unknown_preset_is_refused_with_the_choices(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "--preset", "stylegan", "--out", "x"])
     assert exit_.value.code == 2 and "dcgan-fmnist" in capsys.readouterr().err
+
+
+def test_sample_label_needs_a_conditional_generator(tmp_path, capsys):
+    import numpy as np
+
+    out = tmp_path / "cgan"
+    assert cli.main(["train", "--preset", "cgan-fmnist", "--steps", "2", "--out", str(out), "--quiet"]) == 0
+    a, b = tmp_path / "a.npy", tmp_path / "b.npy"
+    assert cli.main(["sample", str(out / "checkpoint.pt"), "--n", "4", "--out", str(a), "--label", "3"]) == 0
+    assert cli.main(["sample", str(out / "checkpoint.pt"), "--n", "4", "--out", str(b), "--label", "7"]) == 0
+    assert np.load(a).shape == (4, 1, 28, 28) and not np.array_equal(np.load(a), np.load(b))
+    assert cli.main(["sample", str(out / "checkpoint.pt"), "--n", "4", "--out", str(a), "--label", "10"]) == 1
+    assert "classes 0..9" in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    assert cli.main(["train", "--preset", "mlp-mnist", "--steps", "2", "--out", str(plain), "--quiet"]) == 0
+    assert cli.main(["sample", str(plain / "checkpoint.pt"), "--n", "4", "--out", str(a), "--label", "1"]) == 1
+    assert "unconditional" in capsys.readouterr().err

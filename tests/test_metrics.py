@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from gan_course import data, metrics
@@ -39,33 +40,109 @@ def test_a_mode_needs_a_quarter_of_its_fair_share():
     assert m["counts"] == counts and m["modes"] == 2
 
 
-# ---- FID on the classifier's features
-def frechet(mu1, s1, mu2, s2):
-    """‖μ1 − μ2‖² + tr(Σ1 + Σ2 − 2 (Σ1 Σ2)^{1/2}), the trace of the root from the eigenvalues of Σ1Σ2."""
+# ---- FID, KID, IS on the classifier's features: the formulas of 06 against torchmetrics
+def frechet_by_eigvals(mu1, s1, mu2, s2):
+    """An independent route: tr (Σ1 Σ2)^{1/2} from the (real, non-negative) eigenvalues of Σ1Σ2."""
     root_trace = torch.linalg.eigvals(s1 @ s2).sqrt().real.sum()
-    return ((mu1 - mu2) ** 2).sum() + torch.trace(s1) + torch.trace(s2) - 2 * root_trace
+    return (((mu1 - mu2) ** 2).sum() + torch.trace(s1) + torch.trace(s2) - 2 * root_trace).item()
 
 
-def moments(f):
-    mu = f.mean(0)
-    return mu, (f - mu).T @ (f - mu) / (len(f) - 1)
+def test_frechet_distance_of_two_gaussians_in_closed_form():
+    # 1-D: (μ1−μ2)² + σ1² + σ2² − 2σ1σ2 = (μ1−μ2)² + (σ1−σ2)²
+    d = metrics.frechet_distance(torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-2.0]), torch.tensor([[9.0]]))
+    torch.testing.assert_close(d, 9.0 + 1.0)
+    # commuting (diagonal) covariances: Σ (√a − √b)²
+    a, b = torch.tensor([1.0, 4.0, 9.0]), torch.tensor([4.0, 4.0, 1.0])
+    d = metrics.frechet_distance(torch.zeros(3), torch.diag(a), torch.zeros(3), torch.diag(b))
+    torch.testing.assert_close(d, ((a.sqrt() - b.sqrt()) ** 2).sum().item())
 
 
 def test_torchmetrics_fid_equals_the_frechet_formula_on_our_features():
-    from gan_course import classifier, data
+    real = metrics.real_features(split="train")
+    fake_images = data.to_unit_range(data.load_fashion_mnist("test")[0][:2000]).flip(-1)   # mirrored test images
+    fake = metrics.features(fake_images)
+    ours = metrics.frechet_distance(*metrics.gaussian_fit(real), *metrics.gaussian_fit(fake))
+    torch.testing.assert_close(metrics.fid(fake_images), ours, rtol=1e-3, atol=1e-3)
+    torch.testing.assert_close(ours, frechet_by_eigvals(*metrics.gaussian_fit(real), *metrics.gaussian_fit(fake)),
+                               rtol=1e-6, atol=1e-6)
 
-    model = classifier.load_classifier()
-    real = data.to_unit_range(data.load_fashion_mnist("train")[0])
-    fake = data.to_unit_range(data.load_fashion_mnist("test")[0][:2000]).flip(-1)   # mirrored test images
-    ours = frechet(*moments(metrics._features(model, real)), *moments(metrics._features(model, fake)))
-    torch.testing.assert_close(metrics.fid(fake), ours.item(), rtol=1e-3, atol=1e-3)
+
+def test_torchmetrics_kid_equals_the_unbiased_mmd_formula():
+    from torchmetrics.image.kid import KernelInceptionDistance
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(300, 16, generator=g).double(), (torch.randn(300, 16, generator=g) + 0.3).double()
+    metric = KernelInceptionDistance(feature=torch.nn.Identity(), subsets=1, subset_size=300)
+    metric.update(x, real=True)
+    metric.update(y, real=False)
+    torch.testing.assert_close(metric.compute()[0].item(), metrics.mmd2_unbiased(x, y), rtol=1e-9, atol=1e-12)
 
 
-def test_fid_orders_real_below_blurred_below_noise():
-    from gan_course import data
+def test_unbiased_mmd_averages_to_zero_for_one_distribution():
+    # unbiased: for two samples of the same distribution the estimates centre on 0 at any m
+    g = torch.Generator().manual_seed(1)
+    vals = torch.tensor([metrics.mmd2_unbiased(torch.randn(50, 4, generator=g), torch.randn(50, 4, generator=g))
+                         for _ in range(200)])
+    spread = vals.std() / len(vals) ** 0.5
+    torch.testing.assert_close(vals.mean().item(), 0.0, rtol=0, atol=3 * spread.item())
 
+
+@pytest.mark.filterwarnings("ignore:std():UserWarning")   # one split: torchmetrics' std is undefined
+def test_inception_score_formula_matches_torchmetrics_and_its_bounds():
+    from torchmetrics.image.inception import InceptionScore
+
+    logits = torch.randn(500, 10, generator=torch.Generator().manual_seed(0)) * 3
+    metric = InceptionScore(feature=torch.nn.Identity(), splits=1)
+    metric.update(logits)
+    torch.testing.assert_close(metric.compute()[0].item(), metrics.inception_score_of(logits), rtol=1e-5, atol=0)
+    # confident and balanced over 10 classes: IS = 10; one class only: IS = 1
+    confident = torch.eye(10).repeat(50, 1) * 100
+    torch.testing.assert_close(metrics.inception_score_of(confident), 10.0)
+    torch.testing.assert_close(metrics.inception_score_of(confident[::10]), 1.0)
+
+
+def test_fid_kid_and_precision_order_real_below_blurred_below_noise():
     test = data.to_unit_range(data.load_fashion_mnist("test")[0][:2000])
     blurred = torch.nn.functional.avg_pool2d(test, 3, 1, 1)
     noise = torch.rand_like(test) * 2 - 1
-    f_real, f_blur, f_noise = (metrics.fid(x) for x in (test, blurred, noise))
-    assert f_real < f_blur < f_noise
+    r, b, n = (metrics.evaluate(x) for x in (test, blurred, noise))
+    assert r["fid"] < b["fid"] < n["fid"]
+    assert r["kid"] < b["kid"] < n["kid"]
+    assert r["precision"] > b["precision"] > n["precision"]
+    assert set(r) == {"fid", "kid", "kid_std", "precision", "recall", "density", "coverage", "n"} and r["n"] == 2000
+
+
+def test_real_subset_is_a_fixed_draw_without_replacement():
+    a, b = metrics.real_subset(500, seed=3), metrics.real_subset(500, seed=3)
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert len(torch.unique(a, dim=0)) == 500
+
+
+class RealImagesByClass(torch.nn.Module):
+    """A 'conditional generator' that returns real test images of the asked class (known answers)."""
+    z_dim, num_classes = 4, 10
+
+    def __init__(self):
+        super().__init__()
+        x, y = data.load_fashion_mnist("test")
+        self.images = torch.nn.Parameter(data.to_unit_range(x), requires_grad=False)
+        self.by_class = [torch.nonzero(y == c).flatten() for c in range(10)]
+
+    def forward(self, z, y):
+        picks = [self.by_class[c][i % len(self.by_class[c])] for i, c in enumerate(y.tolist())]
+        return self.images[torch.stack(picks)]
+
+
+def test_per_class_accuracy_equals_the_classifier_on_real_images_of_that_class():
+    from gan_course import classifier
+
+    G = RealImagesByClass()
+    rows = metrics.per_class(G, n_per_class=300)
+    model = classifier.load_classifier()
+    for r in rows:
+        x = G.images[G.by_class[r["label"]][:300]]
+        expected = (model(x).argmax(1) == r["label"]).float().mean().item()
+        torch.testing.assert_close(r["accuracy"], expected)
+        assert r["class"] == data.FASHION_CLASSES[r["label"]]
+    trouser_fid = rows[1]["fid"]
+    assert trouser_fid < 10, trouser_fid           # real trousers vs real trousers: near the floor

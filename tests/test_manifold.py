@@ -1,0 +1,52 @@
+import torch
+
+from gan_course import manifold
+
+GRID = torch.tensor([[x, y] for x in range(4) for y in range(4)], dtype=torch.float)    # 16 points, spacing 1
+
+
+def test_knn_radii_on_a_unit_grid():
+    r1 = manifold.knn_radii(GRID, k=1)
+    torch.testing.assert_close(r1, torch.ones(16))             # every grid point has a neighbour at 1
+    r4 = manifold.knn_radii(GRID, k=4)                           # interior: 4 at 1; corner: 1, 1, √2, 2
+    assert r4[5].item() == 1.0 and r4[0].item() == 2.0
+
+
+def test_identical_sets_score_one_everywhere_but_density():
+    m = manifold.prdc(GRID, GRID + 0.01, k=3)
+    torch.testing.assert_close([m["precision"], m["recall"], m["coverage"]], [1.0, 1.0, 1.0])
+
+
+def test_mode_dropping_keeps_precision_and_loses_recall():
+    g = torch.Generator().manual_seed(0)
+    real = torch.cat([torch.randn(500, 2, generator=g) * 0.1 + c for c in (torch.tensor([0., 0.]), torch.tensor([5., 5.]))])
+    fake = torch.randn(1000, 2, generator=g) * 0.1                # all at the first mode
+    m = manifold.prdc(real, fake, k=5)
+    torch.testing.assert_close(m["precision"], 1.0, rtol=0, atol=0.02)
+    torch.testing.assert_close(m["recall"], 0.5, rtol=0, atol=0.02)
+    torch.testing.assert_close(m["coverage"], 0.5, rtol=0, atol=0.02)
+
+
+def test_hand_counted_precision_density_coverage():
+    real = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0]])    # k=1 radius: 1 for each
+    fake = torch.tensor([[0.5, 0.0], [20.0, 0.0]])
+    m = manifold.prdc(real, fake, k=1)
+    # fake 0 lies in the balls of reals 0 and 1 (distance 0.5 < 1); fake 1 in none
+    torch.testing.assert_close(m["precision"], 0.5)
+    torch.testing.assert_close(m["density"], (2 + 0) / 1 / 2)
+    torch.testing.assert_close(m["coverage"], 2 / 4)              # reals 0 and 1 have a fake inside
+    # fake radii (k=1): both 19.5; reals within 19.5 of a fake: all four
+    torch.testing.assert_close(m["recall"], 1.0)
+
+
+def test_nearest_finds_the_closest_reference():
+    refs = torch.randn(300, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    dist, idx = manifold.nearest(refs[[7, 42]] + 0.1, refs)
+    assert idx.tolist() == [7, 42]
+    torch.testing.assert_close(dist, torch.full((2,), 0.1 * 28), rtol=1e-4, atol=0)    # ‖0.1·1‖ over 784 pixels
+
+
+def test_k_must_leave_a_neighbour():
+    import pytest
+    with pytest.raises(ValueError, match="k=16"):
+        manifold.knn_radii(GRID, k=16)
