@@ -1,0 +1,134 @@
+"""Walking a trained generator's latent space (07_latent_space_explorer): interpolation,
+truncation, GANSpace-style directions, class arithmetic and inversion. Pure functions of
+tensors and a generator; the sliders live in widgets.py.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .train import conditioned
+
+
+def z_for(seed: int, z_dim: int) -> torch.Tensor:
+    """The latent vector of a seed, (z_dim,) — the same z as `gc.sample(G, 1, seed=seed)`."""
+    return torch.randn(1, z_dim, generator=torch.Generator().manual_seed(seed))[0]
+
+
+def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float) -> torch.Tensor:
+    """(1 − t)·z0 + t·z1."""
+    return torch.lerp(z0, z1, t)
+
+
+def slerp(z0: torch.Tensor, z1: torch.Tensor, t: float) -> torch.Tensor:
+    """Spherical interpolation: sin((1−t)Ω)/sin Ω · z0 + sin(tΩ)/sin Ω · z1, Ω the angle between
+    z0 and z1 (Shoemake 1985; White 2016 for GANs). Falls back to lerp when Ω ≈ 0."""
+    omega = torch.arccos(torch.clamp(nn.functional.cosine_similarity(z0, z1, dim=-1), -1.0, 1.0))
+    if omega.abs().max() < 1e-6:
+        return lerp(z0, z1, t)
+    s = torch.sin(omega)
+    return (torch.sin((1 - t) * omega) / s).unsqueeze(-1) * z0 + (torch.sin(t * omega) / s).unsqueeze(-1) * z1
+
+
+def path(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "slerp") -> torch.Tensor:
+    """`steps` latents from z0 to z1 inclusive, (steps, z_dim), by "lerp" or "slerp"."""
+    walk = {"lerp": lerp, "slerp": slerp}[mode]
+    return torch.stack([walk(z0, z1, t) for t in torch.linspace(0, 1, steps).tolist()])
+
+
+def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
+    """The truncation trick in z-space: pull z toward the mode of N(0, I) by ψ ∈ [0, 1]
+    (ψ = 1: unchanged; ψ = 0: every sample is G(0))."""
+    if not 0.0 <= psi <= 1.0:
+        raise ValueError(f"psi={psi} must be in [0, 1].")
+    return psi * z
+
+
+@torch.no_grad()
+def images(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """G(z) (or G(z, labels)) in eval mode on G's device, returned on the CPU: (N, 1, 28, 28)."""
+    dev = next(G.parameters()).device
+    G.eval()
+    return conditioned(G, None if labels is None else labels.to(dev))(z.to(dev)).float().cpu()
+
+
+# ----------------------------------------------------------------------------- GANSpace directions
+def _first_block(G: nn.Module) -> nn.Module:
+    """G's first layer with its normalisation and activation (DCGAN: ConvT → BN → ReLU, (N, 4w, 7, 7))."""
+    return G.net[:3]
+
+
+@torch.no_grad()
+def pca_directions(G: nn.Module, k: int = 10, n: int = 5000, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """GANSpace (Härkönen et al. 2020) for a generator without a mapping network: PCA of the
+    activations y = G₁(z) after G's first block for n random z, then the latent direction of each
+    principal component by least squares — u_k such that z ≈ Σ_k x_k u_k, x the PCA coordinates.
+    Returns (directions (k, z_dim), each of unit length; explained variance ratio (k,))."""
+    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
+    dev = next(G.parameters()).device
+    G.eval()
+    y = _first_block(G)(z.to(dev)[:, :, None, None]).flatten(1).float().cpu()     # (n, 4w·49)
+    y = y - y.mean(0)
+    _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
+    x = y @ v[:k].T                                                               # (n, k) PCA coordinates
+    u = torch.linalg.lstsq(x, z).solution                                         # (k, z_dim): z ≈ x u
+    variance = s.square() / s.square().sum()
+    return u / u.norm(dim=1, keepdim=True), variance[:k]
+
+
+@torch.no_grad()
+def describe(G: nn.Module, direction: torch.Tensor, classifier: nn.Module, classes, n: int = 64,
+             amount: float = 3.0, seed: int = 0) -> str:
+    """What moving along `direction` appears to do, measured on n seeds from −amount to +amount:
+    the class the evaluation classifier sees most often flipping, or else the largest of the
+    changes in brightness, ink area, width and height (in pixels of a 28×28 image)."""
+    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
+    lo, hi = images(G, z - amount * direction), images(G, z + amount * direction)
+    c_lo, c_hi = classifier(lo).argmax(1), classifier(hi).argmax(1)
+    flips = [(int(a), int(b)) for a, b in zip(c_lo, c_hi) if a != b]
+    if len(flips) > n // 3:
+        a, b = max(set(flips), key=flips.count)
+        return f"{classes[a]} → {classes[b]}"
+
+    def stats(x):
+        ink = x > 0                                                               # pixels brighter than mid-grey
+        return {"brighter": (x.mean((1, 2, 3)) + 1) / 2 * 10,                     # scaled to compete with px counts
+                "more ink": ink.float().sum((1, 2, 3)) / 28,
+                "wider": ink.any(2).float().sum((1, 2)),
+                "taller": ink.any(3).float().sum((1, 2))}
+    s_lo, s_hi = stats(lo), stats(hi)
+    change = {k: (s_hi[k] - s_lo[k]).mean().item() for k in s_lo}
+    name = max(change, key=lambda k: abs(change[k]))
+    opposite = {"brighter": "darker", "more ink": "less ink", "wider": "narrower", "taller": "shorter"}
+    return name if change[name] > 0 else opposite[name]
+
+
+# ----------------------------------------------------------------------------- arithmetic and inversion
+@torch.no_grad()
+def class_means(G: nn.Module, classifier: nn.Module, n: int = 5000, seed: int = 0) -> torch.Tensor:
+    """Mean latent vector of the samples the classifier puts in each class, (10, z_dim)
+    (a class with no sample gets NaN)."""
+    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
+    label = torch.cat([classifier(images(G, chunk)).argmax(1) for chunk in z.split(1000)])
+    return torch.stack([z[label == c].mean(0) for c in range(10)])
+
+
+def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.05, restarts: int = 8,
+           prior: float = 1e-3, seed: int = 0) -> tuple[torch.Tensor, list[float]]:
+    """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + prior·‖z‖²/z_dim,
+    from `restarts` random starts at once, keeping the best. Returns (z (z_dim,), best loss per step)."""
+    dev = next(G.parameters()).device
+    G.eval().requires_grad_(False)
+    z = torch.randn(restarts, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_(True)
+    opt = torch.optim.Adam([z], lr=lr)
+    target = target.to(dev).expand(restarts, -1, -1, -1)
+    curve = []
+    for _ in range(steps):
+        err = (G(z) - target).square().mean((1, 2, 3))                          # (restarts,)
+        loss = err + prior * z.square().mean(1)
+        opt.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        opt.step()
+        curve.append(err.min().item())
+    best = err.argmin()
+    return z.detach()[best].cpu(), curve
