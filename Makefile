@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab test unit notebooks data-check clean
+.PHONY: venv lab test unit notebooks assignments data-check clean
 
 venv: $(STAMP)  ## .venv with the package (editable) and its test extras
 
@@ -27,9 +27,12 @@ lab: venv data-check  ## JupyterLab on the course's first notebook
 unit: venv  ## package tests only
 	$(BIN)/python -m pytest tests
 
-notebooks: venv  ## every notebook, FAST profile
+notebooks: venv  ## every notebook and every assignment's solution notebook, FAST profile
 	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)
-	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 --durations=0 notebooks
+	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 --durations=0 notebooks assignments/source
+
+assignments: venv  ## regenerate the student versions in assignments/release/ from assignments/source/
+	$(BIN)/python assignments/build.py
 
 test: venv unit notebooks  ## what CI runs
 
