@@ -15,9 +15,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import torch  # noqa: E402
+import torch
 
-import gan_course as gc  # noqa: E402
+import gan_course as gc
 
 
 def timed(fn, repeats):

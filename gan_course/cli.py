@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from . import checkpoint, data, metrics, nets, presets, pretrained, runtime, train
 

@@ -100,7 +100,7 @@ def mmd2_unbiased(x: torch.Tensor, y: torch.Tensor, degree: int = 3) -> float:
     1/(m(m−1)) Σ_{i≠j} [k(xᵢ,xⱼ) + k(yᵢ,yⱼ)] − 2/m² Σ_{i,j} k(xᵢ,yⱼ)."""
     x, y = x.double(), y.double()
     m, d = len(x), x.shape[1]
-    k = lambda a, b: (a @ b.T / d + 1) ** degree                               # noqa: E731
+    k = lambda a, b: (a @ b.T / d + 1) ** degree
     kxx, kyy = k(x, x), k(y, y)
     within = (kxx.sum() - kxx.diagonal().sum() + kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
     return (within - 2 * k(x, y).sum() / m**2).item()
@@ -118,7 +118,8 @@ def fid_metric(classifier=None, split: str = "train", real: torch.Tensor | None 
     """torchmetrics' FrechetInceptionDistance with our classifier as the feature network and the
     real statistics of Fashion-MNIST `split` (or of the given `real` features) already loaded
     (kept across reset())."""
-    from torchmetrics.image.fid import FrechetInceptionDistance   # imported on first use: it is slow to import
+    # imported on first use: it is slow to import
+    from torchmetrics.image.fid import FrechetInceptionDistance
 
     classifier = classifier or clf.load_classifier()
     metric = FrechetInceptionDistance(feature=clf.Features(classifier), reset_real_features=False)
@@ -191,7 +192,7 @@ def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> di
     """The reference sets of 06's sanity table, n images each in [-1, 1]: real test images (the
     floor), the same blurred, one class only (mode dropping), uniform noise (the ceiling), and
     G's samples when G is given."""
-    test, labels = data.load_fashion_mnist("test")
+    test, _ = data.load_fashion_mnist("test")
     train_x, train_y = data.load_fashion_mnist("train")
     g = torch.Generator().manual_seed(seed)
     real = data.to_unit_range(test[torch.randperm(len(test), generator=g)[:n]])

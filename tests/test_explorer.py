@@ -18,8 +18,9 @@ def cG():
 
 
 def test_png_is_the_grid_enlarged():
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     picture = Image.open(io.BytesIO(explorer.png(torch.zeros(8, 1, 28, 28), nrow=8, scale=3)))
     assert picture.size == ((8 * 30 + 2) * 3, 32 * 3)       # torchvision's grid: 2-px padding

@@ -146,3 +146,16 @@ def test_per_class_accuracy_equals_the_classifier_on_real_images_of_that_class()
         assert r["class"] == data.FASHION_CLASSES[r["label"]]
     trouser_fid = rows[1]["fid"]
     assert trouser_fid < 10, trouser_fid           # real trousers vs real trousers: near the floor
+
+
+def test_sanity_table_orders_floor_below_the_shipped_generator_below_noise():
+    from gan_course import pretrained
+
+    rows = {name: metrics.evaluate(x) for name, x in
+            metrics.sanity_images(1000, pretrained.load_generator("dcgan_fmnist")).items()}
+    floor, gen, noise = rows["real test (floor)"], rows["generator"], rows["uniform noise (ceiling)"]
+    assert floor["fid"] < gen["fid"] < noise["fid"]
+    one = rows["one class only (Trouser)"]
+    assert one["precision"] > 0.9 and one["recall"] < 0.2          # mode dropping: quality kept, variety lost
+    with pytest.raises(ValueError, match="n ≤ 6000"):
+        metrics.sanity_images(7000)

@@ -97,7 +97,7 @@ def test_mlp2d_maps_to_points_without_tanh():
 
 
 def test_spectral_norm_discriminator_has_unit_top_singular_values():
-    G, D = nets.build("dcgan-sn", 16, 8)
+    _, D = nets.build("dcgan-sn", 16, 8)
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
     raw = D.net[0].parametrizations.weight.original
     torch.testing.assert_close(raw.std().item(), 0.02, rtol=0.15, atol=0)      # dcgan_init reached the raw weight
@@ -110,7 +110,7 @@ def test_spectral_norm_discriminator_has_unit_top_singular_values():
 
 
 def test_plain_critic_has_no_normalisation_and_bad_norm_is_named():
-    G, D = nets.build("dcgan-nonorm", 16, 8)
+    _, D = nets.build("dcgan-nonorm", 16, 8)
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules())
     with pytest.raises(ValueError, match="norm='layer'"):
         nets.DCGANDiscriminator(8, norm="layer")
