@@ -75,9 +75,21 @@ def test_explorer_slider_changes_the_picture_in_a_real_browser(lab, tmp_path):
         try:
             page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)   # the kernel is up
+            # "Run All Cells" acts on the current notebook; right after loading it may not be current
+            # yet and the menu entry does nothing — so activate it, and retry until a cell runs.
+            for attempt in range(4):
+                page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+                page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+                page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+                try:
+                    page.wait_for_function("[...document.querySelectorAll('.jp-InputArea-prompt')]"
+                                           ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=20_000)
+                    break
+                except sync_api.TimeoutError:
+                    page.keyboard.press("Escape")
+            else:
+                pytest.fail("Run → Run All Cells did not start the notebook in four tries")
             # four explorer/interpolation UIs: wait until the last one (the inverted images) has drawn
             page.wait_for_function("document.querySelectorAll('.widget-image').length >= 4", timeout=300_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=300_000)
