@@ -46,10 +46,15 @@ def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
 
 @torch.no_grad()
 def images(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-    """G(z) (or G(z, labels)) in eval mode on G's device, returned on the CPU: (N, 1, 28, 28)."""
+    """G(z) (or G(z, labels)) in eval mode on G's device, returned on the CPU: (N, 1, 28, 28).
+    G's train/eval mode is left as it was."""
     dev = next(G.parameters()).device
+    was_training = G.training
     G.eval()
-    return conditioned(G, None if labels is None else labels.to(dev))(z.to(dev)).float().cpu()
+    try:
+        return conditioned(G, None if labels is None else labels.to(dev))(z.to(dev)).float().cpu()
+    finally:
+        G.train(was_training)
 
 
 # ----------------------------------------------------------------------------- GANSpace directions
@@ -118,17 +123,22 @@ def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.0
     """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + prior·‖z‖²/z_dim,
     from `restarts` random starts at once, keeping the best. Returns (z (z_dim,), best loss per step)."""
     dev = next(G.parameters()).device
-    G.eval().requires_grad_(False)
+    was_training, needs_grad = G.training, [p.requires_grad for p in G.parameters()]
+    G.eval().requires_grad_(False)                    # only z is optimised; G is left as it was
     z = torch.randn(restarts, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     target = target.to(dev).expand(restarts, -1, -1, -1)
     curve = []
-    for _ in range(steps):
-        err = (G(z) - target).square().mean((1, 2, 3))                          # (restarts,)
-        loss = err + prior * z.square().mean(1)
-        opt.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        opt.step()
-        curve.append(err.min().item())
-    best = err.argmin()
-    return z.detach()[best].cpu(), curve
+    try:
+        for _ in range(steps):
+            err = (G(z) - target).square().mean((1, 2, 3))                      # (restarts,)
+            loss = err + prior * z.square().mean(1)
+            opt.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            opt.step()
+            curve.append(err.min().item())
+    finally:
+        G.train(was_training)
+        for p, flag in zip(G.parameters(), needs_grad):
+            p.requires_grad_(flag)
+    return z.detach()[err.argmin()].cpu(), curve

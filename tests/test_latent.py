@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gan_course import classifier, data, latent, pretrained, train
+from gan_course import classifier, data, latent, nets, pretrained, train
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,11 @@ def test_inversion_recovers_an_image_the_generator_made(G):
     assert curve[-1] < curve[0] / 5
     err = (latent.images(G, z[None]) - target).square().mean().item()
     torch.testing.assert_close(err, curve[-1], rtol=0.1, atol=1e-4)
+
+
+def test_images_and_inversion_leave_the_generator_as_they_found_it():
+    G, _ = nets.build("dcgan", 8, 4)
+    G.train()
+    latent.images(G, torch.randn(2, 8))
+    latent.invert(G, torch.zeros(1, 1, 28, 28), steps=2, restarts=2)
+    assert G.training and all(p.requires_grad for p in G.parameters())
