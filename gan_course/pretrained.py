@@ -27,16 +27,19 @@ def _path(name_or_path) -> Path:
     return path
 
 
-def load_config(name_or_path) -> TrainConfig:
-    ckpt = checkpoint.load(_path(name_or_path))
+def _config(ckpt: dict) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in TrainConfig.__dataclass_fields__})
+
+
+def load_config(name_or_path) -> TrainConfig:
+    return _config(checkpoint.load(_path(name_or_path)))
 
 
 def load_generator(name_or_path, device="cpu") -> torch.nn.Module:
     """The generator of a shipped name or a checkpoint file, in eval mode: EMA weights when present."""
     path = _path(name_or_path)
     ckpt = checkpoint.load(path)
-    cfg = TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in TrainConfig.__dataclass_fields__})
+    cfg = _config(ckpt)
     G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
     state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
     checkpoint.load_state(G, state, "generator", path)
