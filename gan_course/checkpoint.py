@@ -34,8 +34,10 @@ def atomic_write(path: str | Path, write) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, RuntimeError) and isinstance(err.__context__, OSError):
+            raise err.__context__ from None   # torch.save hides a full disk behind a zip-writer RuntimeError
         raise
     return path
 

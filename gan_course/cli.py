@@ -15,6 +15,7 @@ Under `torchrun --nproc_per_node=N -m gan_course train ...` training uses DDP.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -64,7 +65,9 @@ def _sample(args) -> int:
         raise ValueError(f"{args.checkpoint}: the generator's samples contain NaN or inf (its weights "
                          "diverged), so nothing was written. Use an earlier checkpoint, or train again "
                          "with a lower learning rate.")
-    checkpoint.atomic_write(args.out, lambda f: np.save(f, images))   # never a truncated .npy (full disk)
+    buffer = io.BytesIO()
+    np.save(buffer, images)
+    checkpoint.atomic_write(args.out, lambda f: f.write(buffer.getbuffer()))   # never a truncated .npy
     print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
                       "max": float(images.max()), "label": args.label}, allow_nan=False))
     return 0
@@ -228,8 +231,9 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except OSError as err:                             # a full disk, a folder we may not write into, …
-        print(f"error: {err.strerror or err}: {err.filename or ''}. Check that the path exists, that you "
-              "may write there and that the disk has room.", file=sys.stderr)
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}. Check that the path exists, that you may write there "
+              "and that the disk has room.", file=sys.stderr)
         return 1
     finally:
         warnings.formatwarning = plain_format

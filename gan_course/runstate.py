@@ -143,7 +143,8 @@ class Checkpoints:
     d_sum, g_sum) and weights finite and not exploded. Remembers the step on disk for messages."""
 
     def __init__(self, run, out: Path | None, writes: bool):
-        self.run, self.out, self.writes = run, out, writes    # out: given on every rank; writes: rank 0        self.saved: int | None = None          # the step of the checkpoint on disk
+        self.run, self.out, self.writes = run, out, writes    # out: given on every rank; writes: rank 0
+        self.saved: int | None = None          # the step of the checkpoint on disk
         self.checked = run.step                # losses up to this step were found healthy
         self.next_time = self._later()
         self.d_sum = self.g_sum = None
