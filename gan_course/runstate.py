@@ -177,9 +177,15 @@ class Checkpoints:
             return
         try:
             save_run(run, self.out)
-        except OSError as err:
-            raise runguard.RunFolderError(runguard.save_failed(self.out, err, self.saved)) from None
+        except OSError as err:       # the checkpoint may have been written, and metrics.jsonl not
+            raise runguard.RunFolderError(runguard.save_failed(self.out, err, self._step_on_disk())) from None
         self.saved, self.next_time = run.step, self._later()
+
+    def _step_on_disk(self) -> int | None:
+        try:
+            return checkpoint.load(self.out / "checkpoint.pt")["step"]
+        except (OSError, checkpoint.CheckpointError, KeyError, TypeError):
+            return self.saved
 
     def stopped_message(self, signum: int, half_step: bool = False) -> str:
         run = self.run

@@ -219,19 +219,20 @@ def test_stale_temporary_files_of_killed_saves_are_removed(tmp_path):
 
 
 # ----------------------------------------------------------------------------- health before every checkpoint
-def test_nan_at_an_unaligned_step_is_never_checkpointed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("poisoned, what", [(8, "losses"), (9, "weights")])
+def test_nan_at_an_unaligned_step_is_never_checkpointed(tmp_path, monkeypatch, poisoned, what):
     real_g_step = train.g_step
 
     def g_step_poisons_g(run, fake=None, y_fake=None):
         loss = real_g_step(run, fake, y_fake)
-        if run.step == 8:                             # losses of steps ≤ 9 stay finite; weights do not
+        if run.step == poisoned:     # in step 9, the next losses are NaN; in step 10 (saved) only the weights
             next(run.G.parameters()).data.fill_(float("nan"))
         return loss
 
     monkeypatch.setattr(train, "g_step", g_step_poisons_g)
     cfg = TrainConfig(**{**TINY, "log_every": 50}, steps=20, ckpt_every=5)
-    with pytest.raises(train.TrainingDiverged, match="between step 5 and step 10. The checkpoint in .* from "
-                                                     "step 5 was kept; nothing later was saved"):
+    with pytest.raises(train.TrainingDiverged, match=f"the {what} became NaN/inf.*between step 5 and step 10. "
+                                                     "The checkpoint in .* from step 5 was kept; nothing later"):
         train.fit(cfg, out=tmp_path, progress=False)
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 5
 
