@@ -478,3 +478,6 @@ def test_unreadable_data_files_get_a_message(data_copy, monkeypatch):
     monkeypatch.setattr(type(data_copy), "read_text", denied)
     with pytest.raises(manifest.DataFileError, match="MANIFEST.sha256 cannot be read"):
         manifest.read_manifest(data_copy)
+    monkeypatch.setattr(type(data_copy), "is_file", denied)        # a folder we may not enter
+    with pytest.raises(manifest.DataFileError, match="cannot be reached \\(Permission denied\\)"):
+        manifest.read_manifest(data_copy)

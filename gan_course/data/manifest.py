@@ -36,7 +36,7 @@ def _how_to_restore(rel: str) -> str:
 def read_manifest(root: Path) -> dict[str, str]:
     """{relative path: expected hex digest} from root/MANIFEST.sha256 (sha256sum's format)."""
     path = root / MANIFEST
-    if not path.is_file():
+    if not _is_file(path):
         raise DataFileError(
             f"{path} is missing, so the embedded data cannot be verified. "
             f"Restore it with `git checkout -- data/{MANIFEST}`, or point GAN_COURSE_DATA "
@@ -60,6 +60,16 @@ def read_manifest(root: Path) -> dict[str, str]:
                 f"`git checkout -- data/{MANIFEST}`.")
         entries[rel] = digest
     return entries
+
+
+def _is_file(path: Path) -> bool:
+    """path.is_file(), with a folder we may not enter named as such (is_file raises PermissionError)."""
+    try:
+        return path.is_file()
+    except OSError as err:
+        raise DataFileError(f"{path} cannot be reached ({err.strerror or err}). Check the permissions of "
+                            "the data folder and its sub-folders (`ls -ld`), or point GAN_COURSE_DATA at a "
+                            "readable copy.") from None
 
 
 def _read_text(path: Path) -> str:
@@ -90,7 +100,7 @@ def verified_path(rel: str, root: str | Path | None = None) -> Path:
         raise DataFileError(f"data/{rel} is not listed in {root / MANIFEST}; add its digest there "
                             "(see data/README.md) before the course loads it.")
     path = root / rel
-    if not path.is_file():
+    if not _is_file(path):
         raise DataFileError(f"data file {path} is missing. {_how_to_restore(rel)}")
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
