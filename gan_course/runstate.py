@@ -139,15 +139,15 @@ def resume(run, path: Path) -> None:
 
 # ----------------------------------------------------------------------------- when to save
 class Checkpoints:
-    """When to checkpoint, and saving only a healthy run: losses (summed since the last check in
-    d_sum, g_sum) and weights finite and not exploded. Remembers the step on disk for messages."""
+    """When to checkpoint, and saving only a healthy run: losses and weights finite and not
+    exploded. Remembers the step on disk, for the messages."""
 
     def __init__(self, run, out: Path | None, writes: bool):
         self.run, self.out, self.writes = run, out, writes    # out: given on every rank; writes: rank 0
         self.saved: int | None = None          # the step of the checkpoint on disk
         self.checked = run.step                # losses up to this step were found healthy
+        self.weights_ok = run.step             # weights were found finite at this step
         self.next_time = self._later()
-        self.d_sum = self.g_sum = None
 
     def _later(self) -> float:
         return time.monotonic() + 60 * self.run.cfg.ckpt_minutes if self.run.cfg.ckpt_minutes else math.inf
@@ -163,16 +163,18 @@ class Checkpoints:
                                                     self.checked, self.run.step, self.out, self.saved))
         self.checked = self.run.step
 
-    def save(self, n: int) -> None:
-        """Check, then write out/checkpoint.pt; `n` steps have not had their losses checked yet."""
+    def save(self, n: int, d_sum, g_sum) -> None:
+        """Check, then write out/checkpoint.pt. The losses of the last `n` steps, summed in d_sum and
+        g_sum (tensors on the device), have not been checked yet."""
         if self.out is None:
             return
         run, k_d = self.run, self.run.cfg.k_d
         if n:
-            self.check_losses(self.d_sum.item() / (n * k_d), self.g_sum.item() / n)
+            self.check_losses(d_sum.item() / (n * k_d), g_sum.item() / n)
         if not distributed.all_finite(0.0 if weights_finite(run) else math.inf, run.ctx, run.device):
-            raise TrainingDiverged(diverged_message("the weights became NaN/inf", self.checked,
+            raise TrainingDiverged(diverged_message("the weights became NaN/inf", self.weights_ok,
                                                     run.step, self.out, self.saved))
+        self.weights_ok = run.step
         if not self.writes:
             return
         try:

@@ -237,7 +237,7 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
         ckpts = Checkpoints(run, out, writes)
         if out is not None and (out / "checkpoint.pt").exists():
             resume(run, out / "checkpoint.pt")
-            ckpts.saved = ckpts.checked = run.step
+            ckpts.saved = ckpts.checked = ckpts.weights_ok = run.step
         _loop(run, ckpts, stop, callback, progress)
     distributed.finish(ctx)
     return run
@@ -248,7 +248,7 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
     writer = _tensorboard(cfg.tensorboard) if ctx.main else None
     bar = tqdm(total=cfg.steps * cfg.batch_size, initial=min(run.step, cfg.steps) * cfg.batch_size,
                unit="img", unit_scale=True, disable=not (progress and ctx.main), desc="training")
-    ckpts.d_sum = ckpts.g_sum = torch.zeros((), device=run.device)   # summed on device: no sync per step
+    d_sum = g_sum = torch.zeros((), device=run.device)    # summed on device: no sync per step
     n, t0 = 0, _clock(run.device)
     deadline = time.monotonic() + 60 * cfg.max_minutes if cfg.max_minutes else math.inf
     in_step = False
@@ -257,13 +257,13 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
             in_step = True
             for k in range(cfg.k_d - 1):
                 real, y_real = run.real(run.step * cfg.k_d + k)
-                ckpts.d_sum = ckpts.d_sum + d_step(run, real, y_real=y_real)
+                d_sum = d_sum + d_step(run, real, y_real=y_real)
             # one forward pass of G serves the last D step (detached) and the G step (with its graph)
             y_fake = run.labels(cfg.batch_size)                 # None unless the run is conditional
             fake = generate(run, cfg.batch_size, grad=True, labels=y_fake)
             real, y_real = run.real(run.step * cfg.k_d + cfg.k_d - 1)
-            ckpts.d_sum = ckpts.d_sum + d_step(run, real, fake.detach(), y_real, y_fake)
-            ckpts.g_sum = ckpts.g_sum + g_step(run, fake, y_fake)
+            d_sum = d_sum + d_step(run, real, fake.detach(), y_real, y_fake)
+            g_sum = g_sum + g_step(run, fake, y_fake)
             if run.G_ema is not None:
                 ema_update(run.G_ema, run.G, ema_decay(run.step, cfg.ema))
             run.step, n = run.step + 1, n + 1
@@ -282,25 +282,26 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
 
             if run.step % cfg.log_every == 0 or run.step == cfg.steps or out_of_time:
                 seconds = _clock(run.device) - t0               # GPU work finished before the clock is read
-                record = {"step": run.step, "d_loss": ckpts.d_sum.item() / (n * cfg.k_d),
-                          "g_loss": ckpts.g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
+                record = {"step": run.step, "d_loss": d_sum.item() / (n * cfg.k_d),
+                          "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
                 ckpts.check_losses(record["d_loss"], record["g_loss"])
                 run.history.append(record)
                 bar.set_postfix(d=f"{record['d_loss']:.3f}", g=f"{record['g_loss']:.3f}")
                 if writer is not None:
                     for key in ("d_loss", "g_loss", "img_per_s"):
                         writer.add_scalar(key, record[key], run.step)
-                ckpts.d_sum = ckpts.g_sum = torch.zeros((), device=run.device)
+                d_sum = g_sum = torch.zeros((), device=run.device)
                 n = 0
                 if callback is not None:
                     callback(run)
                 t0 = _clock(run.device)                         # restarted after the callback: not in img/s
             if save_due or stopping:
-                paused = time.perf_counter()
-                ckpts.save(n)
-                t0 += time.perf_counter() - paused              # saving is not training time either
+                paused = _clock(run.device)
+                ckpts.save(n, d_sum, g_sum)
+                t0 += _clock(run.device) - paused               # saving is not training time either
             if stopping:
-                raise runguard.Interrupted(ckpts.stopped_message(stop.requested), stop.requested)
+                signum = stop.requested or signal.SIGTERM       # under DDP, another rank may have had it
+                raise runguard.Interrupted(ckpts.stopped_message(signum), signum)
             if out_of_time:
                 if ctx.main and progress:
                     print(f"Stopped at step {run.step} of {cfg.steps}: the {cfg.max_minutes} min limit was "
@@ -311,13 +312,13 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
             raise
         # a bare Ctrl-C (no handler: not the main thread, a second Ctrl-C) or one raised by the callback
         if not in_step:
-            ckpts.save(n)
+            ckpts.save(n, d_sum, g_sum)
         raise runguard.Interrupted(ckpts.stopped_message(signal.SIGINT, half_step=in_step), signal.SIGINT) from None
     finally:
         bar.close()
         if writer is not None:
             writer.close()
-    ckpts.save(n)
+    ckpts.save(n, d_sum, g_sum)
 
 
 def _clock(device: torch.device) -> float:
