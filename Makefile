@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab test unit notebooks assignments data-check clean
+.PHONY: venv lab test unit slow notebooks assignments data-check clean
 
 venv: $(STAMP)  ## .venv with the package (editable) and its test extras
 
@@ -24,8 +24,11 @@ data-check: venv  ## verify every file in data/ against data/MANIFEST.sha256
 lab: venv data-check  ## JupyterLab on the course's first notebook
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-unit: venv  ## package tests only
-	$(BIN)/python -m pytest tests
+unit: venv  ## package tests only, without the slow ones (subprocess CLI runs stopped by real signals)
+	$(BIN)/python -m pytest tests -m "not slow"
+
+slow: venv  ## the slow package tests: tests marked `slow` (tests/test_reliability.py's CLI runs)
+	$(BIN)/python -m pytest tests -m slow
 
 notebooks: venv  ## every notebook and every assignment's solution notebook, FAST profile
 	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)
@@ -34,7 +37,7 @@ notebooks: venv  ## every notebook and every assignment's solution notebook, FAS
 assignments: venv  ## regenerate the student versions in assignments/release/ from assignments/source/
 	$(BIN)/python assignments/build.py
 
-test: venv unit notebooks  ## what CI runs
+test: venv unit slow notebooks  ## what CI runs
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

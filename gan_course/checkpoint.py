@@ -8,6 +8,7 @@ Introduced in 05_dcgan_full_training_run.
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -33,8 +34,10 @@ def atomic_write(path: str | Path, write) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, RuntimeError) and isinstance(err.__context__, OSError):
+            raise err.__context__ from None   # torch.save hides a full disk behind a zip-writer RuntimeError
         raise
     return path
 
@@ -52,12 +55,42 @@ def load(path: str | Path, map_location="cpu") -> dict:
                                 "train-or-load cell) or check the path.")
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:  # truncated zip, wrong format, unsafe pickle
-        raise CheckpointError(
-            f"{path} cannot be read as a checkpoint ({type(err).__name__}: {str(err)[:200]}). "
-            "It may be truncated (a copy or download that did not finish) or not a gan_course "
-            "checkpoint. Delete it and train again, or restore it from where it came from."
+    except pickle.UnpicklingError as err:
+        if "weights only" not in str(err).lower():
+            raise _unreadable(path, err) from None
+        raise CheckpointError(  # never suggest weights_only=False: that is what runs the code
+            f"{path} was refused: it holds Python objects other than tensors, numbers and strings, "
+            "and loading those could run code on your machine. gan_course's own checkpoints never "
+            "hold such objects. Use a checkpoint written by `python -m gan_course train` or "
+            "`export` (or a shipped name such as dcgan_fmnist), or ask whoever made this file for one "
+            "saved from state_dicts."
         ) from None
+    except Exception as err:  # truncated zip, wrong format
+        raise _unreadable(path, err) from None
+
+
+def _unreadable(path: Path, err: Exception) -> CheckpointError:
+    return CheckpointError(
+        f"{path} cannot be read as a checkpoint ({type(err).__name__}: {str(err)[:200]}). "
+        "It may be truncated (a copy or download that did not finish) or not a gan_course "
+        "checkpoint. Delete it and train again, or restore it from where it came from.")
+
+
+def require(ckpt, keys, path, what: str) -> None:
+    """Refuse, naming what is missing, a loaded file that is not a dict holding `keys`."""
+    if not isinstance(ckpt, dict):
+        raise CheckpointError(f"{path} is not {what}: it holds a {type(ckpt).__name__}, not the dict "
+                              "that gan_course writes. Give a file made by `train` or `export`.")
+    missing = [k for k in keys if k not in ckpt]
+    if not missing:
+        return
+    if "G" in ckpt and "D" not in ckpt and "D" in keys:
+        raise CheckpointError(
+            f"{path} is an exported generator (from `export`, or shipped in data/weights/), not "
+            "a training checkpoint: it has no discriminator or optimiser state, so training cannot "
+            "resume from it. Move it out of the run folder, or train into a new folder.")
+    raise CheckpointError(f"{path} is not {what}: it lacks {missing}. Give a file made by "
+                          "`python -m gan_course train` (a checkpoint.pt) or `export`.")
 
 
 def load_state(module: nn.Module, state: dict, what: str, path: str | Path = "checkpoint") -> None:

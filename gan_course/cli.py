@@ -15,14 +15,19 @@ Under `torchrun --nproc_per_node=N -m gan_course train ...` training uses DDP.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import os
+import signal
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from . import checkpoint, data, metrics, nets, presets, pretrained, runtime, train
+from . import checkpoint, data, metrics, nets, presets, pretrained, runguard, runtime, train
 
 
 # ----------------------------------------------------------------------------- train / sample / evaluate
@@ -31,7 +36,8 @@ def _train(args) -> int:
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     overrides = {k: v for k, v in dict(seed=args.seed, device=args.device, max_minutes=args.max_minutes,
-                                       steps=args.steps).items() if v is not None}
+                                       steps=args.steps, ckpt_every=args.ckpt_every,
+                                       ckpt_minutes=args.ckpt_minutes).items() if v is not None}
     cfg = presets.config(args.preset, epochs=args.epochs, world_size=world, **overrides)
     out = Path(args.out)
     run = train.fit(cfg, out=out, progress=not args.quiet)
@@ -50,17 +56,42 @@ def _train(args) -> int:
 def _sample(args) -> int:
     if args.n < 1:
         raise ValueError(f"--n {args.n}: ask for at least one image.")
+    if Path(args.out).suffix != ".npy":
+        raise ValueError(f"--out {args.out}: the file name must end in .npy (the images are written "
+                         "in NumPy's .npy format), e.g. samples.npy.")
     G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
     images = metrics.generate(G, args.n, seed=args.seed, labels=args.label).cpu().numpy().astype(np.float32)
-    np.save(args.out, images)
+    if not np.isfinite(images).all():
+        raise ValueError(f"{args.checkpoint}: the generator's samples contain NaN or inf (its weights "
+                         "diverged), so nothing was written. Use an earlier checkpoint, or train again "
+                         "with a lower learning rate.")
+    buffer = io.BytesIO()
+    np.save(buffer, images)
+    checkpoint.atomic_write(args.out, lambda f: f.write(buffer.getbuffer()))   # never a truncated .npy
     print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
-                      "max": float(images.max()), "label": args.label}))
+                      "max": float(images.max()), "label": args.label}, allow_nan=False))
     return 0
 
 
+EVALUATED = "fashion_mnist"   # the evaluation classifier and the reference images are Fashion-MNIST's
+
+
 def _evaluate(args) -> int:
+    if not 10 <= args.n <= 60000:
+        raise ValueError(f"--n {args.n}: evaluate needs between 10 and 60 000 samples (the reference "
+                         "set has 60 000 images; FID and precision/recall need several); 10 000 is usual.")
+    cfg = pretrained.load_config(args.checkpoint)
+    if cfg.dataset != EVALUATED:
+        raise ValueError(
+            f"{args.checkpoint} was trained on {cfg.dataset!r}, but evaluate scores Fashion-MNIST "
+            "generators (its classifier and reference images are Fashion-MNIST's), so its FID would be "
+            "meaningless. For the 2-D mixtures use gc.metrics.mode_coverage (03); for digits, "
+            "look at the samples (04).")
     G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
     images = metrics.generate(G, args.n, seed=args.seed)
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{args.checkpoint}: the generator's samples contain NaN or inf (its weights "
+                         "diverged), so they cannot be scored. Use an earlier checkpoint.")
     result = metrics.evaluate(images, seed=args.seed)
     if nets.is_conditional(G):                         # samples cycle through the classes: score each
         rows = metrics.per_class(G, max(1, args.n // G.num_classes), seed=args.seed)
@@ -104,6 +135,19 @@ def _info(args) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
+def _number(kind, low, words: str):
+    """An argparse type: a finite `kind` (int or float) ≥ low (> low when words is "positive")."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if not math.isfinite(value) or value < low or (words == "positive" and value == low):
+            raise argparse.ArgumentTypeError(f"{text} must be a finite number, {words}")
+        return value
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -112,9 +156,15 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a preset; re-running on the same --out resumes")
     t.add_argument("--preset", required=True, choices=sorted(presets.PRESETS))
     t.add_argument("--out", required=True, help="folder for checkpoint.pt, metrics.jsonl, samples.png")
-    t.add_argument("--epochs", type=float, default=None, help="passes over the data (default: the preset's)")
-    t.add_argument("--steps", type=int, default=None, help="generator steps, instead of --epochs")
-    t.add_argument("--max-minutes", type=float, default=None, help="stop and checkpoint after this long")
+    t.add_argument("--epochs", type=_number(float, 0, "positive"), default=None,
+                   help="passes over the data (default: the preset's)")
+    t.add_argument("--steps", type=_number(int, 1, "at least 1"), default=None, help="generator steps, instead of --epochs")
+    t.add_argument("--max-minutes", type=_number(float, 0, "positive"), default=None,
+                   help="stop and checkpoint after this long")
+    t.add_argument("--ckpt-every", type=_number(int, 0, "0 or more"), default=None,
+                   help="also checkpoint every N steps (default: the preset's; 0: only by time)")
+    t.add_argument("--ckpt-minutes", type=_number(float, 0, "0 or more"), default=None,
+                   help="also checkpoint every M minutes of wall time (default 5; 0: never by time)")
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--device", default=None)
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -164,10 +214,26 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command. Every expected failure is one line on stderr and exit code 1; a run stopped
+    by SIGINT or SIGTERM saves, says so in one line and exits with 130 or 143 (128 + the signal)."""
     args = parser().parse_args(argv)
+    plain_format, warnings.formatwarning = warnings.formatwarning, lambda message, *_: f"warning: {message}\n"
     try:
         return args.run(args)
-    except (data.DataFileError, checkpoint.CheckpointError, train.TrainingDiverged,
+    except runguard.Interrupted as stop:
+        print(stop, file=sys.stderr)
+        return 128 + stop.signum
+    except KeyboardInterrupt:                          # Ctrl-C outside a training loop: nothing to save
+        print("Interrupted.", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except (data.DataFileError, checkpoint.CheckpointError, train.TrainingDiverged, runguard.RunFolderError,
             ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:                             # a full disk, a folder we may not write into, …
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}. Check that the path exists, that you may write there "
+              "and that the disk has room.", file=sys.stderr)
+        return 1
+    finally:
+        warnings.formatwarning = plain_format

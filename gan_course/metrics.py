@@ -54,12 +54,33 @@ def real_features(classifier=None, split: str = "train", cache: bool = True) -> 
     classifier = classifier or clf.load_classifier()
     path = runtime.runs_dir() / "cache" / f"features_{split}_{_digest(classifier)}.pt"
     if cache and path.is_file():
-        return torch.load(path, weights_only=True)
+        cached, why = _read_cache(path, split)
+        if cached is not None:
+            return cached
+        warnings.warn(f"the feature cache {path} is unusable ({why}); recomputing it.", stacklevel=2)
     images, _ = data.load_fashion_mnist(split)
     f = features(data.to_unit_range(images), classifier)
     if cache:
         atomic_write(path, lambda fh: torch.save(f, fh))
     return f
+
+
+SPLIT_SIZES = {"train": 60000, "test": 10000}    # Fashion-MNIST's splits: a cache must hold one row per image
+
+
+def _read_cache(path, split: str) -> tuple[torch.Tensor | None, str]:
+    """The cached features, or None and why they cannot be used (truncated, wrong shape, NaN, all zeros)."""
+    try:
+        f = torch.load(path, weights_only=True)
+    except Exception as err:          # truncated or not a torch file
+        return None, f"{type(err).__name__}: {str(err)[:80]}"
+    if not isinstance(f, torch.Tensor) or f.dtype != torch.float32 or f.ndim != 2 or len(f) != SPLIT_SIZES.get(split):
+        return None, f"expected float32 ({SPLIT_SIZES.get(split)}, d), found {getattr(f, 'shape', type(f).__name__)}"
+    if not torch.isfinite(f).all():
+        return None, "it holds NaN or inf"
+    if not (f.std(0) > 0).any():
+        return None, "every row is the same (e.g. zero-filled)"
+    return f, ""
 
 
 def real_subset(n: int, split: str = "train", seed: int = 0, classifier=None) -> torch.Tensor:

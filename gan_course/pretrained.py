@@ -27,19 +27,21 @@ def _path(name_or_path) -> Path:
     return path
 
 
-def _config(ckpt: dict) -> TrainConfig:
+def _config(ckpt: dict, path="checkpoint") -> TrainConfig:
+    checkpoint.require(ckpt, ("config", "G"), path, "a generator checkpoint (from `train` or `export`)")
     return TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in TrainConfig.__dataclass_fields__})
 
 
 def load_config(name_or_path) -> TrainConfig:
-    return _config(checkpoint.load(_path(name_or_path)))
+    path = _path(name_or_path)
+    return _config(checkpoint.load(path), path)
 
 
 def load_generator(name_or_path, device="cpu") -> torch.nn.Module:
     """The generator of a shipped name or a checkpoint file, in eval mode: EMA weights when present."""
     path = _path(name_or_path)
     ckpt = checkpoint.load(path)
-    cfg = _config(ckpt)
+    cfg = _config(ckpt, path)
     G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
     state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
     checkpoint.load_state(G, state, "generator", path)
@@ -52,9 +54,31 @@ def info(name_or_path) -> dict:
 
 
 def export(checkpoint_path, out) -> Path:
-    """Write the EMA generator (or G) of a training checkpoint, in float32, with its config."""
-    ckpt = checkpoint.load(checkpoint_path)
+    """Write the EMA generator (or G) of a training checkpoint, in float32, with its config.
+    Refuses to write over its own source or over a training checkpoint, and checks that the
+    generator loads into the architecture its config names before anything is written."""
+    src, out = Path(checkpoint_path), Path(out)
+    if out.exists() and src.exists() and out.resolve() == src.resolve():
+        raise ValueError(f"--out {out} is the checkpoint being exported: exporting would replace the "
+                         "training checkpoint (and its D and optimiser state) with the small export. "
+                         "Give another --out, e.g. g.pt.")
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give a file name such as {out / 'g.pt'}.")
+    if out.exists():
+        try:
+            existing = checkpoint.load(out)
+        except checkpoint.CheckpointError:
+            existing = None
+        if not (isinstance(existing, dict) and "G" in existing and "D" not in existing):
+            raise ValueError(f"--out {out} already exists and is not an exported generator"
+                             + (" (it is a training checkpoint)" if isinstance(existing, dict) and "D" in existing else "")
+                             + ". Export never writes over it: delete or move it first, or give another --out.")
+    ckpt = checkpoint.load(src)
+    checkpoint.require(ckpt, ("config", "step", "G"), src, "a training checkpoint")
     state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
+    cfg = _config(ckpt, src)
+    G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
+    checkpoint.load_state(G, state, "generator", src)        # a wrong shape fails here, not when loading the export
     history = ckpt.get("history") or [{}]
     payload = {"format": 1, "config": {**ckpt["config"], "tensorboard": None, "device": None},
                "G": {k: v.float() if v.is_floating_point() else v for k, v in state.items()},

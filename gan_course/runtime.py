@@ -32,7 +32,10 @@ def read_fast(value: str | None = None) -> bool:
     )
 
 
-FAST = read_fast()
+try:
+    FAST = read_fast()
+except ValueError as _err:      # one line, not an 18-line import traceback (SystemExit prints only this)
+    raise SystemExit(f"error: {_err}") from None
 
 
 def pick(fast, full):
@@ -50,6 +53,12 @@ def device(name: str | None = None) -> torch.device:
             f"device {name!r} is not a device name torch understands ({err}). "
             "Use 'cpu', 'cuda', 'cuda:0', … or leave it unset to pick CUDA when available."
         ) from None
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device {name!r} is not one the course runs on (its type {dev.type!r} cannot train or "
+            "sample here). Use 'cpu', 'cuda', 'cuda:N' or 'mps' (set in --device or GAN_COURSE_DEVICE), "
+            "or leave it unset to pick CUDA when available."
+        )
     if dev.type == "cuda":
         count = torch.cuda.device_count()
         if count == 0:

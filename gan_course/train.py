@@ -5,12 +5,12 @@ Introduced in 00_start_here ("hello GAN"); taken apart in 04 and 05.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
-import json
 import math
+import signal
 import time
-import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -19,7 +19,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import accel, checkpoint, data, distributed, losses, nets
+from . import accel, data, distributed, losses, nets, runguard
+from .runstate import (ARCH_FIELDS, Checkpoints, TrainingDiverged, check_compatible,  # noqa: F401 (re-exported)
+                       resume, save_run, state_dict)
 from .runtime import device as pick_device
 from .runtime import seed_everything
 
@@ -42,7 +44,8 @@ class TrainConfig:
     ema: float = 0.0              # decay of an EMA copy of G used for sampling (warmed up: ema_decay); 0 disables it
     seed: int = 0                 # seeds weights, batch order and noise: same seed, same run
     log_every: int = 50           # read losses back (a GPU sync) every N steps, not every step
-    ckpt_every: int = 0           # also checkpoint every N steps; 0: only at the end and on interrupt
+    ckpt_every: int = 0           # also checkpoint every N steps; 0: only by time, at the end and on interrupt
+    ckpt_minutes: float = 5.0     # also checkpoint when this much wall time has passed since the last one; 0: never
     max_minutes: float = 0.0      # stop (and checkpoint) after this much wall time; 0: no limit
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
     amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
@@ -57,7 +60,11 @@ class TrainConfig:
         for name in ("z_dim", "width", "batch_size", "k_d", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be at least 1.")
-        for name in ("steps", "ckpt_every", "max_minutes", "grad_clip"):
+        for name in ("lr_d", "lr_g", "betas", "ema", "ckpt_minutes", "max_minutes", "grad_clip"):
+            values = self.betas if name == "betas" else (getattr(self, name),)
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be a finite number, not NaN or inf.")
+        for name in ("steps", "ckpt_every", "ckpt_minutes", "max_minutes", "grad_clip"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must not be negative.")
         if not 0.0 <= self.ema < 1.0:
@@ -68,14 +75,6 @@ class TrainConfig:
         if self.dataset not in data.TRAINING_SETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {data.TRAINING_SETS}.")
         accel.validate(self.amp, self.compile, self.adam)
-
-
-# Fields that must match to resume a run from a checkpoint (the rest may change, e.g. steps).
-ARCH_FIELDS = ("name", "arch", "z_dim", "width", "dataset", "loss", "ema")
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite; the last good checkpoint was kept."""
 
 
 # ----------------------------------------------------------------------------- the run
@@ -220,80 +219,42 @@ def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
         b_ema.copy_(b)
 
 
-# ----------------------------------------------------------------------------- checkpoints
-def state_dict(run: Run) -> dict:
-    return {
-        "format": 1, "config": asdict(run.cfg), "step": run.step,
-        "G": run.G.state_dict(), "D": run.D.state_dict(),
-        "G_ema": run.G_ema.state_dict() if run.G_ema is not None else None,
-        "opt_g": run.opt_g.state_dict(), "opt_d": run.opt_d.state_dict(),
-        "noise_rng": run.noise.get_state(), "history": run.history,
-    }
-
-
-def save_run(run: Run, out: Path) -> Path:
-    path = checkpoint.save(state_dict(run), out / "checkpoint.pt")
-    lines = "".join(json.dumps(rec) + "\n" for rec in run.history)
-    checkpoint.atomic_write(out / "metrics.jsonl", lambda f: f.write(lines.encode()))
-    return path
-
-
-def check_compatible(saved: dict, cfg: TrainConfig, path) -> None:
-    """Refuse to resume a checkpoint made with another architecture, dataset or loss."""
-    defaults = {k: TrainConfig.__dataclass_fields__[k].default for k in ARCH_FIELDS}
-    differ = {k: (saved.get(k, defaults[k]), getattr(cfg, k)) for k in ARCH_FIELDS
-              if saved.get(k, defaults[k]) != getattr(cfg, k)}
-    if differ:
-        shown = ", ".join(f"{k}: checkpoint {a!r} vs now {b!r}" for k, (a, b) in differ.items())
-        raise checkpoint.CheckpointError(
-            f"{path} was trained with another configuration ({shown}). Resume with the same "
-            "settings, or choose a new output folder to start a fresh run.")
-
-
-def resume(run: Run, path: Path) -> None:
-    """Load a checkpoint into `run`, after checking it was made with the same architecture."""
-    ckpt = checkpoint.load(path, map_location=run.device)
-    check_compatible(ckpt.get("config", {}), run.cfg, path)
-    checkpoint.load_state(run.G, ckpt["G"], "generator", path)
-    checkpoint.load_state(run.D, ckpt["D"], "discriminator", path)
-    if run.G_ema is not None:
-        checkpoint.load_state(run.G_ema, ckpt["G_ema"], "EMA generator", path)
-    run.opt_g.load_state_dict(ckpt["opt_g"])
-    run.opt_d.load_state_dict(ckpt["opt_d"])
-    restored = False
-    if run.ctx.main:                 # the checkpoint holds rank 0's noise state; other ranks reseed
-        try:
-            run.noise.set_state(ckpt["noise_rng"].cpu())
-            restored = True
-        except RuntimeError:         # saved on another device type: its RNG state has another format
-            warnings.warn("the noise generator's state was saved on another device type; reseeding "
-                          "it, so this resumed run will not match an uninterrupted one exactly.", stacklevel=3)
-    if not restored:
-        run.noise.manual_seed(run.cfg.seed + run.ctx.rank + 7919 * ckpt["step"])
-    run.step, run.history = ckpt["step"], ckpt["history"]
-
-
 # ----------------------------------------------------------------------------- the loop
 def fit(cfg: TrainConfig, out: str | Path | None = None,
         callback: Callable[[Run], None] | None = None, progress: bool = True) -> Run:
     """Train for cfg.steps generator steps. With `out`, resume from out/checkpoint.pt if it
-    exists, checkpoint there (every cfg.ckpt_every steps, at the end, on a time limit and on
-    Ctrl-C / the notebook's stop button) and write out/metrics.jsonl. `callback(run)` runs at
-    every log point. Under torchrun, trains with DDP; only rank 0 writes."""
+    exists, checkpoint there (every cfg.ckpt_every steps and cfg.ckpt_minutes minutes, at the end,
+    on a time limit, and on SIGTERM, Ctrl-C or the notebook's stop button) and write
+    out/metrics.jsonl. A checkpoint is written only after a whole step and only when losses and
+    weights are finite. `callback(run)` runs at every log point (its time is not in img/s).
+    Under torchrun, trains with DDP; only rank 0 writes."""
     ctx = distributed.init()
-    run = build_run(cfg, ctx)
     out = Path(out) if out is not None else None
-    if out is not None and (out / "checkpoint.pt").exists():
-        resume(run, out / "checkpoint.pt")
     writes = out is not None and ctx.main
+    with runguard.RunFolder(out) if writes else contextlib.nullcontext(), \
+            runguard.StopSignals() as stop:     # writable + locked folder; SIGTERM/SIGINT only set a flag
+        run = build_run(cfg, ctx)
+        ckpts = Checkpoints(run, out, writes)
+        if out is not None and (out / "checkpoint.pt").exists():
+            resume(run, out / "checkpoint.pt")
+            ckpts.saved = ckpts.checked = ckpts.weights_ok = run.step
+        _loop(run, ckpts, stop, callback, progress)
+    distributed.finish(ctx)
+    return run
+
+
+def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, progress: bool) -> None:
+    cfg, ctx = run.cfg, run.ctx
     writer = _tensorboard(cfg.tensorboard) if ctx.main else None
     bar = tqdm(total=cfg.steps * cfg.batch_size, initial=min(run.step, cfg.steps) * cfg.batch_size,
                unit="img", unit_scale=True, disable=not (progress and ctx.main), desc="training")
     d_sum = g_sum = torch.zeros((), device=run.device)    # summed on device: no sync per step
-    n, t0 = 0, time.perf_counter()
+    n, t0 = 0, _clock(run.device)
     deadline = time.monotonic() + 60 * cfg.max_minutes if cfg.max_minutes else math.inf
+    in_step = False
     try:
         while run.step < cfg.steps:
+            in_step = True
             for k in range(cfg.k_d - 1):
                 real, y_real = run.real(run.step * cfg.k_d + k)
                 d_sum = d_sum + d_step(run, real, y_real=y_real)
@@ -306,52 +267,66 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
             if run.G_ema is not None:
                 ema_update(run.G_ema, run.G, ema_decay(run.step, cfg.ema))
             run.step, n = run.step + 1, n + 1
+            in_step = False                                     # a whole step: safe to save from here
             bar.update(cfg.batch_size)
             out_of_time = time.monotonic() > deadline
-            if ctx.active and cfg.max_minutes:       # under DDP every rank must stop at the same step
-                out_of_time = distributed.any_rank(out_of_time, ctx, run.device)
+            stopping = stop.requested is not None and run.step < cfg.steps
+            save_due = ckpts.due(run.step)
+            if ctx.active:          # under DDP every rank must stop and save at the same step
+                out_of_time = bool(cfg.max_minutes) and distributed.any_rank(out_of_time, ctx, run.device)
+                agree = run.step % 10 == 0                      # signals and wall-time saves: every 10 steps
+                stopping = agree and distributed.any_rank(stopping, ctx, run.device)
+                save_due = ckpts.out is not None and (
+                    (bool(cfg.ckpt_every) and run.step % cfg.ckpt_every == 0)
+                    or (agree and distributed.any_rank(save_due, ctx, run.device)))
 
             if run.step % cfg.log_every == 0 or run.step == cfg.steps or out_of_time:
-                seconds = time.perf_counter() - t0
+                seconds = _clock(run.device) - t0               # GPU work finished before the clock is read
                 record = {"step": run.step, "d_loss": d_sum.item() / (n * cfg.k_d),
                           "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
-                if not distributed.all_finite(record["d_loss"] + record["g_loss"], ctx, run.device):
-                    raise TrainingDiverged(
-                        f"the losses became NaN/inf between step {run.step - n} and step "
-                        f"{run.step} (d_loss={record['d_loss']}, g_loss={record['g_loss']}). "
-                        + (f"The last good checkpoint in {out} was kept. " if out else "")
-                        + "Try lower learning rates (lr_d, lr_g), gradient clipping (grad_clip), "
-                        "the 'ns' loss on logits, amp='off', or another seed.")
+                ckpts.check_losses(record["d_loss"], record["g_loss"])
                 run.history.append(record)
                 bar.set_postfix(d=f"{record['d_loss']:.3f}", g=f"{record['g_loss']:.3f}")
                 if writer is not None:
                     for key in ("d_loss", "g_loss", "img_per_s"):
                         writer.add_scalar(key, record[key], run.step)
                 d_sum = g_sum = torch.zeros((), device=run.device)
-                n, t0 = 0, time.perf_counter()
+                n = 0
                 if callback is not None:
                     callback(run)
-            if writes and cfg.ckpt_every and run.step % cfg.ckpt_every == 0:
-                save_run(run, out)
+                t0 = _clock(run.device)                         # restarted after the callback: not in img/s
+            if save_due or stopping:
+                paused = _clock(run.device)
+                ckpts.save(n, d_sum, g_sum)
+                t0 += _clock(run.device) - paused               # saving is not training time either
+            if stopping:
+                signum = stop.requested or signal.SIGTERM       # under DDP, another rank may have had it
+                raise runguard.Interrupted(ckpts.stopped_message(signum), signum)
             if out_of_time:
                 if ctx.main and progress:
                     print(f"Stopped at step {run.step} of {cfg.steps}: the {cfg.max_minutes} min limit was "
                           "reached. Run the same command again to continue.")
                 break
-    except KeyboardInterrupt:
-        if writes:
-            save_run(run, out)
-            print(f"Interrupted at step {run.step}; checkpoint saved to {out / 'checkpoint.pt'}. "
-                  "Run the same call again to resume.")
-        raise
+    except KeyboardInterrupt as err:
+        if isinstance(err, runguard.Interrupted):
+            raise
+        # a bare Ctrl-C (no handler: not the main thread, a second Ctrl-C) or one raised by the callback
+        if not in_step:
+            ckpts.save(n, d_sum, g_sum)
+        raise runguard.Interrupted(ckpts.stopped_message(signal.SIGINT, half_step=in_step), signal.SIGINT) from None
     finally:
         bar.close()
         if writer is not None:
             writer.close()
-    if writes:
-        save_run(run, out)
-    distributed.finish(ctx)
-    return run
+    ckpts.save(n, d_sum, g_sum)
+
+
+def _clock(device: torch.device) -> float:
+    """time.perf_counter(), once the GPU has finished the work queued so far (kernels run
+    asynchronously: without the sync, a clock would time their launch, not their work)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter()
 
 
 def _tensorboard(logdir: str | None):

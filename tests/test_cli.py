@@ -61,8 +61,11 @@ def test_train_sample_evaluate_round_trip(tmp_path, capsys):
 
 def test_bad_inputs_get_one_clear_line(tmp_path, capsys):
     out = tmp_path / "run"
-    assert cli.main(["train", "--preset", "mlp-mnist", "--epochs", "-1", "--out", str(out)]) == 1
-    assert "epochs=-1.0 must be positive" in capsys.readouterr().err
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_:          # argparse: usage and one line, exit code 2
+        cli.main(["train", "--preset", "mlp-mnist", "--epochs", "-1", "--out", str(out)])
+    assert exit_.value.code == 2 and "--epochs: -1 must be a finite number, positive" in capsys.readouterr().err
     assert cli.main(["train", "--preset", "mlp-mnist", "--steps", "2", "--out", str(out), "--quiet"]) == 0
     capsys.readouterr()
     assert cli.main(["train", "--preset", "dcgan-fmnist", "--steps", "2", "--out", str(out), "--quiet"]) == 1

@@ -79,7 +79,7 @@ def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeyp
         return loss * float("nan") if run.step >= 6 else loss
 
     monkeypatch.setattr(train, "g_step", g_step_that_explodes)
-    with pytest.raises(train.TrainingDiverged, match="between step 5 and step 10.*last good checkpoint"):
+    with pytest.raises(train.TrainingDiverged, match="between step 5 and step 10.*from step 5 was kept"):
         train.fit(cfg, out=tmp_path, progress=False)
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 5
 

@@ -36,18 +36,48 @@ def _how_to_restore(rel: str) -> str:
 def read_manifest(root: Path) -> dict[str, str]:
     """{relative path: expected hex digest} from root/MANIFEST.sha256 (sha256sum's format)."""
     path = root / MANIFEST
-    if not path.is_file():
+    if not _is_file(path):
         raise DataFileError(
             f"{path} is missing, so the embedded data cannot be verified. "
             f"Restore it with `git checkout -- data/{MANIFEST}`, or point GAN_COURSE_DATA "
             "(or the `root` argument) at the course's data/ folder."
         )
     entries = {}
-    for line in path.read_text().splitlines():
-        if line.strip():
-            digest, rel = line.split(maxsplit=1)
-            entries[rel.lstrip("*")] = digest
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2 or len(parts[0]) != 64 or any(c not in "0123456789abcdef" for c in parts[0].lower()):
+            raise DataFileError(
+                f"{path}, line {number} is malformed: {line[:80]!r}. Each line must be a 64-digit "
+                "SHA-256 digest, spaces, then a path under data/ (the output of `sha256sum`). Restore "
+                f"it with `git checkout -- data/{MANIFEST}`.")
+        digest, rel = parts[0].lower(), parts[1].strip().lstrip("*")
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or "\\" in rel:
+            raise DataFileError(
+                f"{path}, line {number} names {rel!r}, which is outside the data folder. The manifest "
+                "may only list files under data/. Restore it with "
+                f"`git checkout -- data/{MANIFEST}`.")
+        entries[rel] = digest
     return entries
+
+
+def _is_file(path: Path) -> bool:
+    """path.is_file(), with a folder we may not enter named as such (is_file raises PermissionError)."""
+    try:
+        return path.is_file()
+    except OSError as err:
+        raise DataFileError(f"{path} cannot be reached ({err.strerror or err}). Check the permissions of "
+                            "the data folder and its sub-folders (`ls -ld`), or point GAN_COURSE_DATA at a "
+                            "readable copy.") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as err:
+        raise DataFileError(f"{path} cannot be read ({err.strerror or err}). Check the permissions of the "
+                            "data folder (`ls -l`), or point GAN_COURSE_DATA at a readable copy.") from None
 
 
 def sha256(path: Path) -> str:
@@ -70,25 +100,42 @@ def verified_path(rel: str, root: str | Path | None = None) -> Path:
         raise DataFileError(f"data/{rel} is not listed in {root / MANIFEST}; add its digest there "
                             "(see data/README.md) before the course loads it.")
     path = root / rel
-    if not path.is_file():
+    if not _is_file(path):
         raise DataFileError(f"data file {path} is missing. {_how_to_restore(rel)}")
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if _verified.get(key) != expected:
-        actual = sha256(path)
+        try:
+            actual = sha256(path)
+        except OSError as err:
+            raise DataFileError(f"data file {path} cannot be read ({err.strerror or err}). Check its "
+                                "permissions (`ls -l`), or point GAN_COURSE_DATA at a readable copy.") from None
         if actual != expected:
             raise DataFileError(
-                f"data file {path} is corrupt: its SHA-256 is {actual}, the manifest expects "
-                f"{expected}. {_how_to_restore(rel)}"
+                f"data file {path} is corrupt, or its line in {root / MANIFEST} is wrong: the file's "
+                f"SHA-256 is {actual}, the manifest expects {expected}. {_how_to_restore(rel)} If the "
+                f"manifest was edited, restore it with `git checkout -- data/{MANIFEST}`."
             )
         _verified[key] = expected
     return path
 
 
+# The files training and evaluation read: check-data fails when the manifest omits one of them.
+REQUIRED = ("fashion_mnist/train-images-idx3-ubyte.gz", "fashion_mnist/train-labels-idx1-ubyte.gz",
+            "fashion_mnist/t10k-images-idx3-ubyte.gz", "fashion_mnist/t10k-labels-idx1-ubyte.gz",
+            "mnist5k/mnist_5k.csv.gz", "weights/fmnist_classifier.pt", "weights/dcgan_fmnist.pt",
+            "weights/cgan_fmnist.pt")
+
+
 def check_all(root: str | Path | None = None) -> list[str]:
-    """Verify every file the manifest lists; returns their relative paths. Used by `make lab`."""
+    """Verify every file the manifest lists, and that it lists every file the course reads;
+    returns their relative paths. Used by `make lab`."""
     root = data_root(root)
     names = sorted(read_manifest(root))
+    missing = [rel for rel in REQUIRED if rel not in names]
+    if missing:
+        raise DataFileError(f"{root / MANIFEST} does not list {missing}, which the course reads. "
+                            f"Restore it with `git checkout -- data/{MANIFEST}`.")
     for rel in names:
         verified_path(rel, root)
     return names
