@@ -1,4 +1,16 @@
-"""gan_course: the helper package of the GAN course. Notebooks do `import gan_course as gc`."""
+"""gan_course: the helper package of the GAN course. Notebooks do `import gan_course as gc`.
+
+The device rule. A function given a model — a generator, a discriminator, the evaluation
+classifier — runs that model on the device it is on (put it there once: `load_generator(name,
+device)`, `load_classifier(device=device)`, `.to(device)`), and takes its tensor arguments from
+any device: it moves them itself (`nets.to_device_of`). Tensors it hands back — images, latents,
+directions, features, labels — are on the CPU, where the datasets are and where plots and NumPy
+read them; scores are Python numbers. Given two models (G and the classifier), each runs on its
+own device. Functions of tensors alone (losses, theory, the formulas of metrics, latent.lerp/
+slerp) are plain PyTorch: they compute where their inputs are; manifold's k-NN functions compute
+on the device of their first argument. tests/test_device_rule.py checks all this on a fake CUDA
+device, without a GPU.
+"""
 from . import (accel, bench, checkpoint, classifier, data, distributed, explorer, latent, losses, manifold, metrics,
                nets, presets, pretrained, runtime, stabilize, theory, train, viz, widgets)
 from .runtime import FAST, device, pick, seed_everything

@@ -36,3 +36,12 @@ def test_a_different_network_in_the_weights_file_is_named(tmp_path):
     path = checkpoint.save({"model": {"head.weight": torch.zeros(3, 3)}}, tmp_path / "c.pt")
     with pytest.raises(checkpoint.CheckpointError, match="classifier of a different architecture"):
         classifier.load_classifier(path)
+
+
+def test_predict_takes_uint8_or_float_images_and_returns_labels_on_the_cpu(model):
+    x, _ = data.load_fashion_mnist("test")
+    x = x[:50]
+    expected = model(data.to_unit_range(x)).argmax(1)
+    assert torch.equal(classifier.predict(model, x, batch=16), expected)               # the dataset's uint8
+    assert torch.equal(classifier.predict(model, data.to_unit_range(x), batch=16), expected)
+    assert classifier.predict(model, x[:0]).shape == (0,)
