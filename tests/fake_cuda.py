@@ -11,8 +11,10 @@ tensor with a CUDA one raises the error a GPU would raise:
 
 Why not FakeTensorMode alone: its tensors have no values, so the first `.item()`, `if`, mask or
 `nonzero` stops a function (DataDependentOutputException) before the rest of it is checked.
-Why not the "meta" device: it has no values either, and meta kernels check devices less
-thoroughly than FakeTensorMode's propagation does.
+Why not a model on the "meta" device: its tensors have no values either (same limit), and a meta
+model is not a CUDA one — the code paths that ask `device.type == "cuda"` are not taken.
+Cost: an op whose tensors are all on one device runs at once; only mixed or device-naming ops pay
+for the fake-kernel check. Everything still runs through Python, several times slower than the CPU.
 What it cannot show: CUDA-only failures that are not about devices (kernels, memory, numerics),
 and backward passes (autograd's engine asks the CUDA driver for a device context), so training and
 latent.invert are not covered. `.numpy()` on a fake-CUDA tensor raises as on a GPU.
