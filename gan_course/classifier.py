@@ -108,9 +108,26 @@ def save_classifier(model: FashionClassifier, info: dict, path: str | Path) -> P
     return checkpoint.save({"format": 1, "model": model.state_dict(), "info": info}, path)
 
 
-def load_classifier(path: str | Path | None = None, device="cpu") -> FashionClassifier:
-    """The shipped classifier (manifest-checked) or one saved by save_classifier at `path`."""
+def load_classifier(path: str | Path | None = None, *, device="cpu") -> FashionClassifier:
+    """The shipped classifier (manifest-checked) or one saved by save_classifier at `path`, in eval
+    mode on `device` (keyword-only: `load_classifier(device=device)`). It then runs where it is put."""
+    if _looks_like_device(path):
+        raise TypeError(f"load_classifier's first argument is a file path, not a device ({path!r}): "
+                        f"pass the device by keyword, load_classifier(device={str(path)!r}).")
     path = Path(path) if path is not None else data.verified_path(WEIGHTS, data_root())
     model = FashionClassifier()
     checkpoint.load_state(model, checkpoint.load(path)["model"], "classifier", path)
     return model.to(device).eval()
+
+
+def _looks_like_device(path) -> bool:
+    """A torch.device, or a string naming one ("cuda", "cuda:0", "mps", …) that is not an existing file."""
+    if isinstance(path, torch.device):
+        return True
+    if not isinstance(path, str) or Path(path).exists():
+        return False
+    try:
+        torch.device(path)
+    except (RuntimeError, ValueError):
+        return False
+    return True
