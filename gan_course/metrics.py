@@ -1,6 +1,11 @@
 """Quality metrics. For 2-D mixtures: modes covered and the share of high-quality samples
 (03_training_dynamics_2d). For images: FID, KID and Inception Score on the evaluation
 classifier's features, computed by torchmetrics, next to the formulas they implement (06_evaluating_gans).
+
+Where the classifier runs: the one you pass runs on its own device. Left out, it is loaded on G's
+device by per_class (given G), and on the CPU by features, real_features, fid, kid, inception_score
+and evaluate (given images only, which the device rule returns on the CPU): to score on a GPU, pass
+`classifier=clf.load_classifier(device=device)`.
 """
 from __future__ import annotations
 
