@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import checkpoint, data
+from .nets import to_device_of
 from .runtime import data_root, seed_everything
 
 WEIGHTS = "weights/fmnist_classifier.pt"     # relative to data/
@@ -40,7 +41,8 @@ class FashionClassifier(nn.Module):
 
 
 class Features(nn.Module):
-    """The classifier's feature map as a module, the form torchmetrics' `feature=` expects."""
+    """The classifier's feature map as a module, the form torchmetrics' `feature=` expects.
+    Images from any device; features on the classifier's (the metric must live there too)."""
 
     def __init__(self, classifier: FashionClassifier):
         super().__init__()
@@ -48,7 +50,7 @@ class Features(nn.Module):
         self.num_features = classifier.num_features
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier.features(x.float())
+        return self.classifier.features(to_device_of(self.classifier, x).float())
 
 
 class Logits(nn.Module):
@@ -59,18 +61,23 @@ class Logits(nn.Module):
         self.classifier = classifier.eval().requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(x.float())
+        return self.classifier(to_device_of(self.classifier, x).float())
 
 
 @torch.no_grad()
-def accuracy(model: nn.Module, images_uint8: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
+def predict(model: nn.Module, images: torch.Tensor, batch: int = 1000) -> torch.Tensor:
+    """The class the model sees in each image — floats in [-1, 1], (N, 1, 28, 28), or the datasets'
+    uint8, (N, 28, 28) — from any device, run on the model's device in batches: labels (N,) on the CPU."""
     model.eval()
-    dev = next(model.parameters()).device
-    correct = 0
-    for i in range(0, len(images_uint8), batch):
-        x = data.to_unit_range(images_uint8[i:i + batch].to(dev))
-        correct += (model(x).argmax(1).cpu() == labels[i:i + batch]).sum().item()
-    return correct / len(images_uint8)
+    out = []
+    for chunk in images.split(batch):
+        x = to_device_of(model, chunk)
+        out.append(model(data.to_unit_range(x) if x.dtype == torch.uint8 else x.float()).argmax(1).cpu())
+    return torch.cat(out) if out else torch.empty(0, dtype=torch.long)
+
+
+def accuracy(model: nn.Module, images_uint8: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
+    return (predict(model, images_uint8, batch) == labels.cpu()).sum().item() / len(images_uint8)
 
 
 def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
@@ -101,9 +108,26 @@ def save_classifier(model: FashionClassifier, info: dict, path: str | Path) -> P
     return checkpoint.save({"format": 1, "model": model.state_dict(), "info": info}, path)
 
 
-def load_classifier(path: str | Path | None = None, device="cpu") -> FashionClassifier:
-    """The shipped classifier (manifest-checked) or one saved by save_classifier at `path`."""
+def load_classifier(path: str | Path | None = None, *, device="cpu") -> FashionClassifier:
+    """The shipped classifier (manifest-checked) or one saved by save_classifier at `path`, in eval
+    mode on `device` (keyword-only: `load_classifier(device=device)`). It then runs where it is put."""
+    if _looks_like_device(path):
+        raise TypeError(f"load_classifier's first argument is a file path, not a device ({path!r}): "
+                        f"pass the device by keyword, load_classifier(device={str(path)!r}).")
     path = Path(path) if path is not None else data.verified_path(WEIGHTS, data_root())
     model = FashionClassifier()
     checkpoint.load_state(model, checkpoint.load(path)["model"], "classifier", path)
     return model.to(device).eval()
+
+
+def _looks_like_device(path) -> bool:
+    """A torch.device, or a string naming one ("cuda", "cuda:0", "mps", …) that is not an existing file."""
+    if isinstance(path, torch.device):
+        return True
+    if not isinstance(path, str) or Path(path).exists():
+        return False
+    try:
+        torch.device(path)
+    except (RuntimeError, ValueError):
+        return False
+    return True

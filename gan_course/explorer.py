@@ -31,12 +31,12 @@ def edit(G, seed: int, n: int = 8, offsets: dict[int, float] | None = None, alph
          psi: float = 1.0, base: torch.Tensor | None = None) -> torch.Tensor:
     """The latents of seeds seed … seed+n−1 (or the given `base` latents (n, z_dim)), truncated
     by ψ, with offsets added to single coordinates ({index: amount}) and α_k times each
-    direction u_k added: (n, z_dim)."""
-    z = base.clone() if base is not None else torch.stack([latent.z_for(s, G.z_dim) for s in range(seed, seed + n)])
+    direction u_k added: (n, z_dim) on the CPU (`base` and `directions` may come from any device)."""
+    z = base.cpu().clone() if base is not None else torch.stack([latent.z_for(s, G.z_dim) for s in range(seed, seed + n)])
     z = latent.truncate(z, psi)
     for i, amount in (offsets or {}).items():
         z[:, i] += amount
-    for a, u in zip(alphas, directions if directions is not None else []):
+    for a, u in zip(alphas, directions.cpu() if directions is not None else []):
         z = z + a * u
     return z
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .classifier import predict
+from .nets import device_of, to_device_of
 from .train import conditioned
 
 
@@ -46,13 +48,12 @@ def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
 
 @torch.no_grad()
 def images(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-    """G(z) (or G(z, labels)) in eval mode on G's device, returned on the CPU: (N, 1, 28, 28).
-    G's train/eval mode is left as it was."""
-    dev = next(G.parameters()).device
+    """G(z) (or G(z, labels)) in eval mode on G's device, z and labels from any device, returned on
+    the CPU: (N, 1, 28, 28). G's train/eval mode is left as it was."""
     was_training = G.training
     G.eval()
     try:
-        return conditioned(G, None if labels is None else labels.to(dev))(z.to(dev)).float().cpu()
+        return conditioned(G, to_device_of(G, labels))(to_device_of(G, z)).float().cpu()
     finally:
         G.train(was_training)
 
@@ -70,9 +71,12 @@ def pca_directions(G: nn.Module, k: int = 10, n: int = 5000, seed: int = 0) -> t
     principal component by least squares — u_k such that z ≈ Σ_k x_k u_k, x the PCA coordinates.
     Returns (directions (k, z_dim), each of unit length; explained variance ratio (k,))."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
-    dev = next(G.parameters()).device
+    was_training = G.training
     G.eval()
-    y = _first_block(G)(z.to(dev)[:, :, None, None]).flatten(1).float().cpu()     # (n, 4w·49)
+    try:
+        y = _first_block(G)(to_device_of(G, z)[:, :, None, None]).flatten(1).float().cpu()   # (n, 4w·49)
+    finally:
+        G.train(was_training)
     y = y - y.mean(0)
     _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
     x = y @ v[:k].T                                                               # (n, k) PCA coordinates
@@ -86,10 +90,12 @@ def describe(G: nn.Module, direction: torch.Tensor, classifier: nn.Module, class
              amount: float = 3.0, seed: int = 0) -> str:
     """What moving along `direction` appears to do, measured on n seeds from −amount to +amount:
     the class the evaluation classifier sees most often flipping, or else the largest of the
-    changes in brightness, ink area, width and height (in pixels of a 28×28 image)."""
+    changes in brightness, ink area, width and height (in pixels of a 28×28 image).
+    G and the classifier each run on their own device; `direction` may be on any device."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
-    lo, hi = images(G, z - amount * direction), images(G, z + amount * direction)
-    c_lo, c_hi = classifier(lo).argmax(1), classifier(hi).argmax(1)
+    direction = direction.cpu()                                                  # beside z
+    lo, hi = images(G, z - amount * direction), images(G, z + amount * direction)   # on the CPU
+    c_lo, c_hi = predict(classifier, lo), predict(classifier, hi)
     flips = [(int(a), int(b)) for a, b in zip(c_lo, c_hi) if a != b]
     if len(flips) > n // 3:
         a, b = max(set(flips), key=flips.count)
@@ -114,15 +120,16 @@ def class_means(G: nn.Module, classifier: nn.Module, n: int = 5000, seed: int = 
     """Mean latent vector of the samples the classifier puts in each class, (10, z_dim)
     (a class with no sample gets NaN)."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
-    label = torch.cat([classifier(images(G, chunk)).argmax(1) for chunk in z.split(1000)])
+    label = torch.cat([predict(classifier, images(G, chunk)) for chunk in z.split(1000)])
     return torch.stack([z[label == c].mean(0) for c in range(10)])
 
 
 def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.05, restarts: int = 8,
            prior: float = 1e-3, seed: int = 0) -> tuple[torch.Tensor, list[float]]:
     """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + prior·‖z‖²/z_dim,
-    from `restarts` random starts at once, keeping the best. Returns (z (z_dim,), best loss per step)."""
-    dev = next(G.parameters()).device
+    from `restarts` random starts at once, keeping the best, on G's device (target from any device).
+    Returns (z (z_dim,) on the CPU, best loss per step)."""
+    dev = device_of(G)
     was_training, needs_grad = G.training, [p.requires_grad for p in G.parameters()]
     G.eval().requires_grad_(False)                    # only z is optimised; G is left as it was
     z = torch.randn(restarts, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_(True)

@@ -10,11 +10,14 @@ estimates the real manifold (likewise for the fakes).
   coverage  = share of reals whose ball contains at least one fake
               — Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics…" (the `prdc` package).
 Written here in torch rather than imported: `prdc` pulls in scikit-learn and SciPy and builds
-three dense N×N float32 matrices; this computes the same in row blocks.
+three dense N×N float32 matrices; this computes the same in row blocks, on the device of the
+first argument (the second may come from any device); tensors come back on the CPU.
 """
 from __future__ import annotations
 
 import torch
+
+from .nets import to_device_of
 
 
 def _blocks(a: torch.Tensor, b: torch.Tensor, rows: int = 2048):
@@ -24,7 +27,7 @@ def _blocks(a: torch.Tensor, b: torch.Tensor, rows: int = 2048):
 
 
 def knn_radii(x: torch.Tensor, k: int) -> torch.Tensor:
-    """Distance from each row of x to its k-th nearest other row of x: (N,)."""
+    """Distance from each row of x to its k-th nearest other row of x: (N,) on the CPU."""
     if not 1 <= k < len(x):
         raise ValueError(f"k={k} needs 1 ≤ k < number of points ({len(x)}).")
     out = torch.empty(len(x))
@@ -35,10 +38,11 @@ def knn_radii(x: torch.Tensor, k: int) -> torch.Tensor:
 
 def prdc(real: torch.Tensor, fake: torch.Tensor, k: int = 5) -> dict:
     """Precision, recall, density, coverage of fake features (M, d) against real features (N, d)."""
-    r_real, r_fake = knn_radii(real, k), knn_radii(fake, k)
-    inside = torch.zeros(len(fake))                  # per fake: how many real balls contain it
-    fake_covers_real = torch.zeros(len(real), dtype=torch.bool)  # per real: inside some fake ball
-    nearest_fake = torch.empty(len(real))            # per real: distance to its nearest fake
+    fake = to_device_of(real, fake)
+    r_real, r_fake = (to_device_of(real, knn_radii(f, k)) for f in (real, fake))
+    inside = torch.zeros(len(fake), device=real.device)          # per fake: how many real balls contain it
+    fake_covers_real = torch.zeros(len(real), dtype=torch.bool, device=real.device)  # per real: in some fake ball
+    nearest_fake = torch.empty(len(real), device=real.device)   # per real: distance to its nearest fake
     for i, d in _blocks(real, fake):                 # d: (rows of real, M)
         rows = slice(i, i + len(d))
         inside += (d < r_real[rows, None]).sum(0)
@@ -52,7 +56,7 @@ def prdc(real: torch.Tensor, fake: torch.Tensor, k: int = 5) -> dict:
 
 def nearest(queries: torch.Tensor, refs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """For each query row, the distance to and index of its nearest row of refs (both flattened)."""
-    q, r = queries.flatten(1).float(), refs.flatten(1).float()
+    q, r = queries.flatten(1).float(), to_device_of(queries, refs).flatten(1).float()
     dist, idx = torch.empty(len(q)), torch.empty(len(q), dtype=torch.long)
     for i, d in _blocks(q, r, rows=512):
         dist[i:i + len(d)], idx[i:i + len(d)] = d.min(1)

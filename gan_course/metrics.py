@@ -1,6 +1,11 @@
 """Quality metrics. For 2-D mixtures: modes covered and the share of high-quality samples
 (03_training_dynamics_2d). For images: FID, KID and Inception Score on the evaluation
 classifier's features, computed by torchmetrics, next to the formulas they implement (06_evaluating_gans).
+
+Where the classifier runs: the one you pass runs on its own device. Left out, it is loaded on G's
+device by per_class (given G), and on the CPU by features, real_features, fid, kid, inception_score
+and evaluate (given images only, which the device rule returns on the CPU): to score on a GPU, pass
+`classifier=clf.load_classifier(device=device)`.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import torch
 from . import classifier as clf
 from . import data, manifold, runtime
 from .checkpoint import atomic_write
+from .nets import device_of, to_device_of
 from .train import sample
 
 
@@ -35,17 +41,17 @@ def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
 
 # ----------------------------------------------------------------------------- features of the evaluation classifier
 def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000, labels=None) -> torch.Tensor:
-    """n samples from G in eval mode, in batches, on G's device: (n, 1, 28, 28). A conditional G
-    cycles through the classes, or draws class `labels` (an int) for all."""
+    """n samples from G in eval mode, drawn in batches on G's device, returned on the CPU:
+    (n, 1, 28, 28). A conditional G cycles through the classes, or draws class `labels` (an int) for all."""
     return torch.cat([sample(G, min(batch, n - i), seed=seed + i, labels=labels) for i in range(0, n, batch)])
 
 
 def features(images: torch.Tensor, classifier=None, batch: int = 1000) -> torch.Tensor:
-    """The classifier's 128-d penultimate features of images in [-1, 1]: (N, 128) float32 on the CPU."""
+    """The classifier's 128-d penultimate features of images in [-1, 1] (from any device), computed
+    on the classifier's device: (N, 128) float32 on the CPU."""
     classifier = classifier or clf.load_classifier()
-    dev = next(classifier.parameters()).device
     with torch.no_grad():
-        return torch.cat([classifier.features(images[i:i + batch].to(dev).float()).float().cpu()
+        return torch.cat([classifier.features(to_device_of(classifier, images[i:i + batch]).float()).float().cpu()
                           for i in range(0, len(images), batch)])
 
 
@@ -138,12 +144,13 @@ def inception_score_of(logits: torch.Tensor) -> float:
 def fid_metric(classifier=None, split: str = "train", real: torch.Tensor | None = None):
     """torchmetrics' FrechetInceptionDistance with our classifier as the feature network and the
     real statistics of Fashion-MNIST `split` (or of the given `real` features) already loaded
-    (kept across reset())."""
+    (kept across reset()). It lives on the classifier's device; update() takes images from any device."""
     # imported on first use: it is slow to import
     from torchmetrics.image.fid import FrechetInceptionDistance
 
     classifier = classifier or clf.load_classifier()
     metric = FrechetInceptionDistance(feature=clf.Features(classifier), reset_real_features=False)
+    metric = metric.to(device_of(classifier))
     f = (real if real is not None else real_features(classifier, split)).double()
     metric.real_features_sum = f.sum(0).to(metric.real_features_sum)
     metric.real_features_cov_sum = (f.T @ f).to(metric.real_features_cov_sum)
@@ -156,7 +163,7 @@ def fid(fake_images: torch.Tensor, classifier=None, split: str = "train", batch:
     classifier's 128-d penultimate features."""
     metric = fid_metric(classifier, split)
     for i in range(0, len(fake_images), batch):
-        metric.update(fake_images[i:i + batch].cpu(), real=False)
+        metric.update(fake_images[i:i + batch], real=False)
     return metric.compute().item()
 
 
@@ -172,9 +179,10 @@ def kid(fake_images: torch.Tensor, classifier=None, split: str = "train", subset
     with warnings.catch_warnings():       # it warns that it keeps every feature: that is n × 128 floats here
         warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
         metric = KernelInceptionDistance(feature=clf.Features(classifier), subsets=subsets, subset_size=subset_size)
-    metric.real_features.append(real_subset(n, split, seed, classifier))
+    metric = metric.to(device_of(classifier))
+    metric.real_features.append(to_device_of(classifier, real_subset(n, split, seed, classifier)))
     for i in range(0, n, batch):
-        metric.update(fake_images[i:i + batch].cpu(), real=False)
+        metric.update(fake_images[i:i + batch], real=False)
     with torch.random.fork_rng():                 # its subsets come from the global RNG: fix them
         torch.manual_seed(seed)
         mean, std = metric.compute()
@@ -190,8 +198,9 @@ def inception_score(images: torch.Tensor, classifier=None, splits: int = 10, see
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
         metric = InceptionScore(feature=clf.Logits(classifier), splits=splits)
+    metric = metric.to(device_of(classifier))
     for i in range(0, len(images), 1000):
-        metric.update(images[i:i + 1000].cpu())
+        metric.update(images[i:i + 1000])
     with torch.random.fork_rng(), warnings.catch_warnings():
         torch.manual_seed(seed)
         warnings.filterwarnings("ignore", message=".*degrees of freedom.*")     # splits=1: std is undefined
@@ -223,7 +232,7 @@ def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> di
             "one class only (Trouser)": data.to_unit_range(one[torch.randperm(len(one), generator=g)[:n]]),
             "uniform noise (ceiling)": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}
     if G is not None:
-        sets["generator"] = generate(G, n, seed=seed).cpu()
+        sets["generator"] = generate(G, n, seed=seed)
     if min(len(x) for x in sets.values()) < n:
         raise ValueError(f"n={n}: the single-class set has only {len(one)} images; use n ≤ {len(one)}.")
     return sets
@@ -231,16 +240,15 @@ def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> di
 
 def per_class(G: torch.nn.Module, n_per_class: int = 1000, classifier=None, seed: int = 0) -> list[dict]:
     """For a conditional G, per class c: `accuracy`, the share of G(z, c) the evaluation classifier
-    assigns to c, and `fid` of those samples against the real training images of class c."""
-    classifier = classifier or clf.load_classifier()
+    assigns to c, and `fid` of those samples against the real training images of class c.
+    The default classifier is loaded on G's device."""
+    classifier = classifier or clf.load_classifier(device=device_of(G))
     f_real = real_features(classifier, "train")
     _, labels = data.load_fashion_mnist("train")
     rows = []
     for c in range(G.num_classes):
-        x = generate(G, n_per_class, seed=seed, labels=c).cpu()
-        with torch.no_grad():
-            predicted = torch.cat([classifier(chunk.to(next(classifier.parameters()).device)).argmax(1).cpu()
-                                   for chunk in x.split(1000)])
+        x = generate(G, n_per_class, seed=seed, labels=c)
+        predicted = clf.predict(classifier, x)
         metric = fid_metric(classifier, real=f_real[labels == c])
         for chunk in x.split(1000):
             metric.update(chunk, real=False)

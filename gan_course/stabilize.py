@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from . import checkpoint, metrics, presets, train
+from . import checkpoint, classifier, metrics, nets, presets, train
 
 METHODS: dict[str, dict] = {
     "NS baseline": {},                                                       # Goodfellow et al. 2014, BatchNorm D
@@ -49,8 +49,9 @@ def run_method(method: str, steps: int, n_eval: int, out: str | Path, width: int
     run = train.fit(cfg, out=folder, progress=progress)
     seconds = time.perf_counter() - t0
     rows = []
+    clf = classifier.load_classifier(device=nets.device_of(run.sampler))    # scored where it was trained
     for label, G in [(method, run.sampler)] + ([(EMA_OFF, run.G)] if method == "NS baseline" else []):
-        scores = metrics.evaluate(metrics.generate(G, n_eval, seed=1))
+        scores = metrics.evaluate(metrics.generate(G, n_eval, seed=1), clf)
         rows.append({"method": label, **scores, "seconds": seconds, "steps": steps,
                      "final_d_loss": run.history[-1]["d_loss"], "final_g_loss": run.history[-1]["g_loss"]})
     checkpoint.atomic_write(done, lambda f: f.write(json.dumps(rows).encode()))

@@ -341,11 +341,13 @@ def _tensorboard(logdir: str | None):
 
 
 @torch.no_grad()
-def sample(G: nn.Module, n: int, seed: int = 0, device=None, labels=None) -> torch.Tensor:
+def sample(G: nn.Module, n: int, seed: int = 0, *, labels=None) -> torch.Tensor:
     """n images (n, 1, 28, 28) in [-1, 1] from G in eval mode (BatchNorm uses its running
-    statistics), with a fixed noise seed so the same call shows the same z. A conditional G
-    takes `labels` (an int for all n, or n ints); by default it cycles through the classes."""
-    dev = device or next(G.parameters()).device
+    statistics), drawn on G's device and returned on the CPU, with a fixed noise seed so the same
+    call shows the same z. A conditional G takes `labels` (an int for all n, or n ints); by default
+    it cycles through the classes. There is no device argument: G runs where it is (the device
+    rule of the package docstring); move G with `.to(device)` to sample elsewhere."""
+    dev = nets.device_of(G)
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)
     if nets.is_conditional(G):
         labels = torch.arange(n) % G.num_classes if labels is None else torch.as_tensor(labels).expand(n)
@@ -357,6 +359,6 @@ def sample(G: nn.Module, n: int, seed: int = 0, device=None, labels=None) -> tor
     was_training = G.training
     G.eval()
     try:
-        return conditioned(G, None if labels is None else labels.to(dev))(z).float()
+        return conditioned(G, None if labels is None else labels.to(dev))(z).float().cpu()
     finally:
         G.train(was_training)

@@ -139,3 +139,16 @@ def test_projection_discriminator_is_unconditional_logit_plus_inner_product():
     with torch.no_grad():
         D.embed.weight.zero_()                            # no class embedding: exactly the DCGAN D
     torch.testing.assert_close(D(x, y), unconditional.eval()(x))
+
+
+def test_device_of_and_to_device_of_follow_the_model():
+    from fake_cuda import fake_cuda
+
+    G, _ = nets.build("dcgan", 8, 8)
+    assert nets.device_of(G) == torch.device("cpu") == nets.device_of(nn.ReLU())      # no parameters: the CPU
+    assert nets.to_device_of(G, None) is None
+    with fake_cuda() as cuda:
+        G.to(cuda)
+        assert nets.device_of(G) == cuda == nets.device_of(torch.zeros(1).to(cuda))
+        assert nets.to_device_of(G, torch.zeros(2)).device == cuda
+        assert nets.to_device_of(torch.zeros(2), torch.zeros(2).to(cuda)).device.type == "cpu"

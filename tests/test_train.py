@@ -109,6 +109,15 @@ def test_sample_is_repeatable_and_restores_train_mode():
     assert a.shape == (4, 1, 28, 28)
 
 
+def test_sample_has_no_device_argument_g_runs_where_it_is():
+    """The device rule: G's own device is used; a device given by position or keyword is refused."""
+    G = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan"})).G
+    with pytest.raises(TypeError):
+        train.sample(G, 2, 0, "cpu")
+    with pytest.raises(TypeError):
+        train.sample(G, 2, seed=0, device="cpu")
+
+
 def test_cpu_speed_options_train_and_resume(tmp_path):
     # the CPU equivalents of the GPU paths: bf16 autocast, channels_last, fused Adam, grad clipping
     cfg = TrainConfig(**{**TINY, "arch": "dcgan", "dataset": "fashion_mnist", "z_dim": 8, "width": 8},
