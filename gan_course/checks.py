@@ -5,6 +5,7 @@ never a bare AssertionError. A student without nbgrader runs the test cell and r
 """
 from __future__ import annotations
 
+import types
 from typing import Any, Callable
 
 import torch
@@ -73,3 +74,101 @@ def true(name: str, condition: bool, what: str, hint: str = "") -> None:
     if not condition:
         raise CheckFailed(f"{name}: expected {what}, which does not hold." + (f" Hint: {hint}" if hint else ""))
     print(f"✓ {name}: {what}")
+
+
+# ----------------------------------------------------------------------------- own work, gradients at each step
+def _functions(module) -> dict[str, Callable]:
+    return {k: v for k, v in vars(module).items()
+            if callable(v) and getattr(v, "__module__", None) == module.__name__ and not k.startswith("_")}
+
+
+def _values_used(fn, seen=None) -> list:
+    """What the global names of fn's code (nested functions included) and its closure refer to;
+    follows the functions of the same notebook that fn calls."""
+    seen = set() if seen is None else seen
+    if id(fn) in seen or not isinstance(fn, types.FunctionType):
+        return []
+    seen.add(id(fn))
+    found, codes = [], [fn.__code__]
+    while codes:
+        code = codes.pop()
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        found += [fn.__globals__[name] for name in code.co_names if name in fn.__globals__]
+    for cell in fn.__closure__ or ():
+        try:
+            found.append(cell.cell_contents)
+        except ValueError:                                          # a cell not filled yet
+            pass
+    for value in list(found):
+        if isinstance(value, types.FunctionType) and value.__module__ == fn.__module__:
+            found += _values_used(value, seen)
+    return found
+
+
+def own_work(name: str, fn: Callable, *args, references=(), allow=(), **kwargs) -> Any:
+    """Call the student's fn (as `run` does) while the course's reference implementations — every
+    public function of the modules in `references` (e.g. gan_course.losses), except those named in
+    `allow` — are replaced by tripwires, after checking that fn's code holds no alias of them.
+    Fails with CheckFailed when fn uses one: the assignment asks for the student's own code."""
+    forbidden = {}
+    for module in references:
+        for k, v in _functions(module).items():
+            if k not in allow:
+                forbidden[id(v)] = f"{module.__name__.replace('gan_course', 'gc')}.{k}"
+    verdict = (f"{name} uses {{}}, the course's own reference implementation — this assignment asks you to "
+               "write it yourself (a graded test checks this), with torch and torch.nn.functional.")
+    for value in _values_used(fn):
+        if id(value) in forbidden:
+            raise CheckFailed(verdict.format(forbidden[id(value)]))
+
+    def tripwire(label):
+        def call(*a, **k):
+            raise CheckFailed(verdict.format(label))
+        return call
+
+    saved = []
+    for module in references:
+        for k, v in list(vars(module).items()):
+            if id(v) in forbidden:
+                saved.append((module, k, v))
+                setattr(module, k, tripwire(forbidden[id(v)]))
+            elif isinstance(v, dict) and any(id(x) in forbidden for e in v.values()
+                                             for x in (e if isinstance(e, tuple) else (e,))):
+                saved.append((module, k, v))                      # a registry of them, e.g. LOSSES
+                setattr(module, k, _Tripdict(verdict.format(f"{module.__name__.replace('gan_course', 'gc')}.{k}")))
+    try:
+        return run(name, fn, *args, **kwargs)
+    finally:
+        for module, k, v in saved:
+            setattr(module, k, v)
+
+
+class _Tripdict(dict):
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+
+    def __getitem__(self, *key):
+        raise CheckFailed(self.message)
+
+    get = __getitem__
+
+
+def flat_grad(params) -> torch.Tensor:
+    """The gradients of `params` as one flat vector, zeros where p.grad is None (never computed or
+    cleared with zero_grad(set_to_none=True))."""
+    return torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).detach().flatten() for p in params])
+
+
+class StepRecorder(torch.optim.SGD):
+    """An optimizer with learning rate 0 that records, at every step(), the gradient it was asked to
+    apply (flat_grad) in `.seen`: what an update used, whatever order zero_grad/backward/step came in."""
+
+    def __init__(self, params):
+        self.params_list = list(params)
+        super().__init__(self.params_list, lr=0.0)
+        self.seen: list[torch.Tensor] = []
+
+    def step(self, closure=None):
+        self.seen.append(flat_grad(self.params_list).clone())
+        return super().step(closure)
