@@ -2,6 +2,8 @@
 expected vs got shapes and dtypes, exact or close with the largest difference — and raises
 CheckFailed (an AssertionError, so nbgrader counts it as a failed test) with that message,
 never a bare AssertionError. A student without nbgrader runs the test cell and reads it.
+`own_work` runs a student's function while the course's reference implementations are tripwires;
+`StepRecorder` records the gradient each optimizer step applied, whatever the zero_grad order.
 """
 from __future__ import annotations
 
