@@ -1,7 +1,8 @@
 """nbgrader settings of the course — the instructor's guide is README.md, beside this file.
 
-nbgrader reads this file from the folder it runs in: run it from assignments/, or from a course
-folder of your own holding a copy of this file and a source/ folder (the guide says how). The course
+nbgrader reads this file from the folder it runs in: a course folder of your own holding a copy of
+this file and a source/ folder (the guide says how), or assignments/ itself — there, run
+`generate_assignment NAME --force`, since release/NAME is committed and would be skipped. The course
 root is the folder of this file, so the commands work from there whatever the current directory was.
 """
 import os
@@ -30,11 +31,12 @@ c.Exchange.root = os.environ.get("GAN_COURSE_EXCHANGE", str(HERE / "exchange"))
 os.environ.setdefault("GAN_COURSE_FAST", "1")
 # One torch thread per grading kernel: these small networks run no slower on one, results do not
 # depend on the machine's core count, and two threads on a busy machine were measured 4–6 times
-# slower (wgan_gp's demonstration cell: 127–199 s instead of about 30 s).
+# slower (wgan_gp's demonstration cell; README.md gives the figures).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # nbgrader runs the `alembic` command when it creates gradebook.db: find it beside this Python even
 # when its environment is not activated (`/path/to/venv/bin/python -m nbgrader ...`).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-# Seconds per cell. The longest graded cells train a small GAN: measured at most about 60 s on a
-# loaded 2-core CPU (README.md), so 600 leaves room for a slow machine; nbgrader's default is 30.
+# Seconds per cell. The longest graded cells train a small GAN (README.md's table of measured times:
+# whole notebooks up to 120 s on a loaded 2-core CPU), so 600 leaves room for a slow machine;
+# nbgrader's default, 30, cuts them.
 c.Execute.timeout = 600

@@ -5,10 +5,9 @@ its own cell's points, a valid variant must keep them, and scores are read from 
 
 Submissions are the released notebook with its solution cells filled in: the solution's code, or
 the solution's code with a patch from the table below (several independent wrong answers per
-submission, each in its own function, so one autograde covers them). Only the solutions and wgan_gp's
-penalty-without-create_graph submission train to the end; the other wrong submissions fail the
-training check at once. Slow (17 kernels; about 11 min on a 2-core machine at load 9, see
-assignments/README.md): deselect with `-m "not slow"`; `make test` runs it.
+submission, each in its own function, so one autograde covers them). Only the solutions train to
+the end; every wrong submission fails its training check at once (a wrong visible check, or a
+tripwire). Marked `nbgrader` (and `slow`): its own CI target; deselect with `-m "not nbgrader"`.
 """
 import os
 import re
@@ -22,7 +21,7 @@ import pytest
 
 from gan_course.runtime import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader]
 ROOT = REPO_ROOT / "assignments"
 
 SIGMOID_BCE = ("F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()",
@@ -40,15 +39,32 @@ WRONG = {
                          ("return F.softplus(-fake_logits).mean()",
                           "return torch.nn.BCELoss()(torch.sigmoid(fake_logits), torch.ones_like(fake_logits))")],
         }, {"test_d_loss", "test_g_losses", "test_gradients"}),
-        "course_helpers": ({
-            "d_loss": ("return F.softplus", "return gc.losses.d_bce(real_logits, fake_logits)\n    F.softplus"),
-            "g_losses": ("return F.softplus(-fake_logits).mean()",
-                         "from gan_course.losses import g_nonsaturating as ns\n    return ns(fake_logits)"),
+        "course_helpers": ({                  # the referee's bypasses of the first own_work
+            "d_loss": [("def d_loss(real_logits, fake_logits):",
+                        "def d_loss(real_logits, fake_logits, _ref=gc.losses.d_bce):"),
+                       ("return F.softplus", "return _ref(real_logits, fake_logits)\n    F.softplus")],
+            "g_losses": [("def g_saturating(fake_logits):",
+                          "import functools\nNS, SAT = gc.losses.LOSSES['ns'], functools.partial(gc.losses.g_saturating)\n\n\n"
+                          "def g_saturating(fake_logits):"),
+                         ("return -F.softplus(fake_logits).mean()", "return SAT(fake_logits)"),
+                         ("return F.softplus(-fake_logits).mean()", "return NS.g(fake_logits)")],
         }, {"test_d_loss", "test_g_losses", "test_gradients"}),
+        "float64_log_sigmoid": ({             # σ(−200) does not underflow in float64: only logits of ±1000 catch it
+            "d_loss": ("return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()",
+                       "return (-torch.log(torch.sigmoid(real_logits.double())).mean()"
+                       " - torch.log(1 - torch.sigmoid(fake_logits.double())).mean()).float()"),
+            "g_losses": [("return -F.softplus(fake_logits).mean()",
+                          "return torch.log(1 - torch.sigmoid(fake_logits.double())).mean().float()"),
+                         ("return F.softplus(-fake_logits).mean()",
+                          "return -torch.log(torch.sigmoid(fake_logits.double())).mean().float()")],
+        }, {"test_d_loss", "test_g_losses"}),
     },
     "find_the_bugs": {
-        "articles_bugs": ({                   # train then fails at once: a detached fake and D frozen
-            "d_loss": SIGMOID_BCE,
+        "articles_bugs": ({                   # train then fails at once: a detached fake and D frozen; d_step
+                                              # is right and keeps its points although d_loss is wrong
+            "d_loss": ("F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()",   # labels swapped too
+                       "torch.nn.BCELoss()(torch.sigmoid(real_logits), torch.zeros_like(real_logits)) "
+                       "+ torch.nn.BCELoss()(torch.sigmoid(fake_logits), torch.ones_like(fake_logits))"),
             "g_loss": ("return F.softplus(-fake_logits).mean()",
                        "return F.softplus(-fake_logits).mean() + F.mse_loss(fake, real)"),
             "value": ("return -F.softplus(-real_logits).mean() - F.softplus(fake_logits).mean()",
@@ -60,9 +76,11 @@ WRONG = {
             "d_loss": ("return F.softplus", "from gan_course.losses import d_bce\n    return d_bce(real_logits, fake_logits)\n    F.softplus"),
             "d_step": ("    opt_d.zero_grad()\n", ""),
             "g_step": ("    opt_g.zero_grad()\n", ""),
+            "g_loss": ("return F.softplus(-fake_logits).mean()",
+                       "return -torch.log(torch.sigmoid(fake_logits.double())).mean().float()"),
             "value": ("return -F.softplus(-real_logits).mean() - F.softplus(fake_logits).mean()",  # valid
                       "return F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()"),
-        }, {"test_real_batch", "test_d_loss", "test_d_step", "test_g_step", "test_train"}),
+        }, {"test_real_batch", "test_d_loss", "test_g_loss", "test_d_step", "test_g_step", "test_train"}),
         "valid_variants": ({                  # other correct ways to write d_loss and d_step keep their points;
                                               # value uses the course's d_bce, so train fails at its first log (CI time)
             "d_loss": ("return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()",
@@ -86,17 +104,20 @@ WRONG = {
                       "omega = torch.arccos(torch.clamp(torch.dot(z0, z1) / z0.norm() ** 2, -1.0, 1.0))"),
             "truncated_normal": ("z = torch.randn(n, d, generator=generator)", "z = torch.randn(n, d)"),
             "strip": ("torch.linspace(0, 1, steps)", "torch.linspace(0, 1, steps + 1)[:-1]"),
-        }, {"test_slerp", "test_truncated_normal", "test_strip"}),
+            "truncate": ("    return psi * z", "    return psi * z\n\n\ntruncate = gc.latent.truncate"),
+        }, {"test_slerp", "test_truncate", "test_truncated_normal", "test_strip"}),
     },
     "wgan_gp": {
-        "no_create_graph": ({                 # the critic is not held to gradient norm 1: the training check fails
+        "no_create_graph_miscounted": ({      # the penalty's hidden check catches the missing create_graph; the
+                                              # miscounted loop fails its visible check before the long run (CI time)
             "gradient_penalty": (", create_graph=True)", ")"),
+            "train_wgan_gp": ("            critic_steps += 1\n", "            critic_steps += 1\n        critic_steps -= 1\n"),
         }, {"test_gradient_penalty", "test_train_wgan_gp"}),
-        "helpers_and_loop": ({
+        "helpers": ({                         # train fails at its first critic step: critic_loss trips own_work
             "wasserstein_losses": ("return fake_scores.mean() - real_scores.mean()",
                                    "return gc.losses.d_wasserstein(real_scores, fake_scores)"),
-            "gradient_penalty": ("x_hat = (eps * real + (1 - eps) * fake)", "x_hat = (eps * fake + (1 - eps) * real)"),
-            "train_wgan_gp": ("            critic_steps += 1\n", "            critic_steps += 1\n        critic_steps -= 1\n"),
+            "gradient_penalty": ("(grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)",
+                                 "grad = gc.losses._input_gradient(critic, x_hat)"),
         }, {"test_wasserstein_losses", "test_gradient_penalty", "test_train_wgan_gp"}),
     },
 }
