@@ -83,3 +83,23 @@ def test_student_version_fails_every_autograded_test_helpfully(name, tmp_path):
         assert errors, f"{gid} passed on the stubs"
         assert errors[0].ename == "CheckFailed", f"{gid} crashed with {errors[0].ename}: {errors[0].evalue}"
         assert "not written yet" in errors[0].evalue, errors[0].evalue
+
+
+def test_find_the_bugs_article_loop_runs_and_its_generator_never_moves(capsys):
+    """The intro promises ten bugs, none of which crashes: the loop as shown runs and G stays put."""
+    import torch
+    import torch.nn.functional as F
+
+    import gan_course as gc
+
+    intro = "".join(json.loads((ROOT / "source/find_the_bugs/find_the_bugs.ipynb").read_text())["cells"][0]["source"])
+    loop = intro.split("```python\n")[1].split("```")[0]
+    assert "range(3000)" in loop
+    torch.manual_seed(0)
+    scope = {"torch": torch, "F": F, "gc": gc}
+    exec(loop.replace("range(3000)", "range(30)"), scope)
+    torch.manual_seed(0)
+    G0, D0 = gc.nets.build("mlp2d", 2, 128)
+    assert all(torch.equal(p, q) for p, q in zip(scope["G"].parameters(), G0.parameters())), "G moved"
+    assert not all(torch.equal(p, q) for p, q in zip(scope["D"].parameters(), D0.parameters())), "D did not move"
+    assert "step 0: d_loss" in capsys.readouterr().out
