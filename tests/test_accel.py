@@ -185,3 +185,11 @@ def test_a_compiler_that_raises_falls_back_to_eager_with_one_warning(monkeypatch
         warnings.simplefilter("error")
         torch.testing.assert_close(net(x), expected)          # eager from then on, silently
     torch._dynamo.reset()
+
+
+def test_build_run_gives_the_loss_to_the_compile_gate():
+    from gan_course import train
+    cfg = train.TrainConfig(arch="mlp", loss="wgan-gp", compile="on", device="cpu", steps=1)
+    with pytest.warns(UserWarning, match="double backward"):
+        run = train.build_run(cfg)
+    assert "forward" not in vars(run.D)                     # D kept its own, eager forward
