@@ -29,12 +29,12 @@ def duration(seconds: float) -> str:
 
 
 def load(folder: Path = REPORTS) -> list[dict]:
-    """Every report in `folder`, newest first, each with its file name under "file"."""
+    """Every report in `folder`, each with its file name under "file"."""
     reports = []
     for path in sorted(Path(folder).glob("*.json")):
         report = json.loads(path.read_text())
         reports.append({**report, "file": f"benchmarks/reports/{path.name}"})
-    return sorted(reports, key=lambda r: r["date"], reverse=True)
+    return reports
 
 
 def _pick(reports: list[dict], kind: str, profile: str, notebook: str) -> dict | None:
@@ -70,6 +70,7 @@ def times(notebook: str, reports: list[dict]) -> tuple[list[str], list[dict]]:
 def render(block: str, reports: list[dict]) -> str:
     """The course-map block with its time columns (the last three) rewritten from `reports`."""
     lines, used = [], {}
+    reports = sorted(reports, key=lambda r: r["date"], reverse=True)       # newest first
     for line in block.splitlines():
         if line.startswith("| ["):                                 # a notebook's row
             cells = [c.strip() for c in line.strip().strip("|").split("|")]

@@ -33,8 +33,8 @@ def row(text):
 
 
 def test_each_column_takes_the_newest_uncontended_report_of_its_kind():
-    reports = [report("cpu", "2026-11-23", 999, contended=True), report("cpu", "2026-11-22", 30),
-               report("cpu", "2026-11-01", 50)]
+    reports = [report("cpu", "2026-11-01", 50), report("cpu", "2026-11-23", 999, contended=True),
+               report("cpu", "2026-11-22", 30)]
     assert row(readme.render(BLOCK, reports))[2:] == ["30 s", "30 s", "not measured yet"]
     text = readme.render(BLOCK, reports + [report("cuda", "2026-11-24", 12, name="NVIDIA H100")])
     assert row(text)[2:] == ["30 s", "30 s", "12 s"]
