@@ -39,8 +39,9 @@ def test_a_failing_notebook_is_recorded_not_raised_and_sees_the_profile(tmp_path
     assert result["ok"] is False and "on purpose" in result["error"]
 
 
-def test_unknown_notebook_prefix_is_refused_by_name(capsys):
-    assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu"]) == 1
+def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
+    assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
+                     "--run-epochs", "0", "--out", str(tmp_path)]) == 1
     assert "no notebook matches ['42']" in capsys.readouterr().err
 
 
