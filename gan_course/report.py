@@ -127,10 +127,10 @@ def run_vs_reference(device: torch.device, epochs: float, fid_n: int) -> dict:
 # ----------------------------------------------------------------------------- the report
 def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladder_seconds: float = 30.0,
             run_epochs: float = 20.0, fid_n: int = 10000, timeout: int = 4 * 3600, note: str = "",
-            contended: bool = False, warmup: int = bench.WARMUP_STEPS, ladder_batch: int = 128, log=print) -> dict:
+            contended: bool = False, command: str = "", warmup: int = bench.WARMUP_STEPS, ladder_batch: int = 128, log=print) -> dict:
     report = {"format": 1, "device": describe(device),
               "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "command": "python -m gan_course gpu-report " + " ".join(sys.argv[2:]) if sys.argv[1:2] else "",
+              "command": command,
               "note": note, "contended": contended, "notebooks": {}}
     for profile in profiles:
         report["notebooks"][profile] = {}
@@ -196,11 +196,18 @@ def write(report: dict, out: Path) -> Path:
     return path
 
 
+def _command() -> str:
+    """The command line that made the report (as typed, when run as `python -m gan_course`)."""
+    if Path(sys.argv[0]).name == "__main__.py":
+        return " ".join(["python -m gan_course"] + sys.argv[1:])
+    return "gan_course.cli.main (in-process)"
+
+
 def main(args) -> int:
     device = runtime.device(args.device)
     profiles = args.profiles or ["fast", "full"]
     report = measure(device, profiles, args.notebooks, args.ladder_seconds, args.run_epochs, args.fid_n,
-                     args.timeout, args.note, args.contended, args.warmup, args.ladder_batch_size)
+                     args.timeout, args.note, args.contended, _command(), args.warmup, args.ladder_batch_size)
     path = write(report, Path(args.out))
     print(f"wrote {path} and {path.with_suffix('.md')}")
     if args.readme:
