@@ -235,7 +235,7 @@ def main(args) -> int:
               "cpu_threads": torch.get_num_threads()}
     report.update(throughput(args.seconds, args.batch_size, device))
     print(f"reference (DataLoader + BCELoss + .item()): {report['reference_img_per_s']:9.1f} img/s")
-    print(f"course trainer (gc.fit):                     {report['course_img_per_s']:9.1f} img/s")
+    print(f"course trainer (the preset, gc.fit's step): {report['course_img_per_s']:9.1f} img/s")
     print(f"ratio: {report['ratio']:.2f}x")
     if args.quality_minutes:
         report.update(time_to_quality(args.quality_minutes, args.batch_size, device))
