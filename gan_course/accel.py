@@ -63,6 +63,18 @@ def triton_available() -> bool:
     return True
 
 
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else what platform says."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "CPU"
+
+
 def hardware(device: torch.device | str) -> Hardware:
     """Probe the device in use. CUDA: its name and compute capability, as the driver reports them —
     not torch.cuda.is_bf16_supported(), which answers True on a T4 or V100 because bf16 can be
@@ -72,7 +84,7 @@ def hardware(device: torch.device | str) -> Hardware:
         return Hardware("cuda", torch.cuda.get_device_name(device),
                         tuple(torch.cuda.get_device_capability(device)), triton_available())
     if device.type == "cpu":
-        return Hardware("cpu", platform.processor() or platform.machine() or "CPU", cpu_bf16=cpu_has_bf16())
+        return Hardware("cpu", cpu_name(), cpu_bf16=cpu_has_bf16())
     return Hardware(device.type, device.type)
 
 

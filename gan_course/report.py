@@ -32,20 +32,9 @@ _PROBE = ("import json as _j, torch as _t\ntry:\n    import resource as _r\n"
 
 
 # ----------------------------------------------------------------------------- the device
-def cpu_name() -> str:
-    """The CPU's model name (from /proc/cpuinfo on Linux), else what platform says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "CPU"
-
-
 def describe(device: torch.device) -> dict:
     hw = accel.hardware(device)
-    name = cpu_name() if hw.kind == "cpu" else hw.name
+    name = hw.name
     return {"kind": hw.kind, "name": name, "capability": hw.capability, "triton": hw.triton,
             "cpu_bf16": accel.cpu_has_bf16(), "cpu_threads": torch.get_num_threads(),
             "torch": torch.__version__, "python": platform.python_version(), "platform": platform.platform()}
