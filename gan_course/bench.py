@@ -1,7 +1,7 @@
 """`python -m gan_course bench`: the course trainer against the reference recipe, same run.
 
 The reference is the pytorch/examples DCGAN recipe rewritten for 28×28 Fashion-MNIST: a
-DataLoader with 2 workers and per-sample transforms (PIL image → ToTensor → Normalize), a
+DataLoader with 2 workers and per-sample transforms (PIL image → ToTensor → Normalize), `cudnn.benchmark = True`, a
 Sigmoid at the end of D with nn.BCELoss on probabilities, label tensors, and `.item()` on
 every step for logging. Both train the same DCGAN architecture (nets.DCGANGenerator /
 DCGANDiscriminator, width 64), with the same batch size, Adam settings and device.
@@ -52,6 +52,13 @@ def reference_recipe(batch_size: int, device: torch.device, seed: int = 0):
     log = []
 
     def step() -> None:
+        before, torch.backends.cudnn.benchmark = torch.backends.cudnn.benchmark, True   # as pytorch/examples
+        try:                                  # dcgan sets it (a no-op off CUDA); restored for the other rows
+            _step()
+        finally:
+            torch.backends.cudnn.benchmark = before
+
+    def _step() -> None:
         real = next(epochs).to(device)
         b = real.size(0)
         netD.zero_grad()
@@ -136,19 +143,21 @@ def sync(device: torch.device) -> None:
 
 
 def measure(step, images_per_step: int, device: torch.device, seconds: float,
-            warmup: int = WARMUP_STEPS, repeats: int = 3) -> dict:
+            warmup: int = WARMUP_STEPS, repeats: int = 3, steps: int | None = None) -> dict:
     """img/s of calling `step()`: `warmup` untimed steps (start-up costs, identical for every row),
-    then `repeats` windows of the same number of steps, sized to fill `seconds` together, each
-    timed between two synchronizations. Returns the median rate and every window's."""
+    then `repeats` windows of the same number of steps, sized to fill `seconds` together (or of
+    exactly `steps` steps each, which bounds the cost: what FAST and CI use), each timed between two
+    synchronizations. Returns the median rate and every window's."""
     for _ in range(warmup):
         step()
     sync(device)
-    t0 = time.perf_counter()
-    for _ in range(2):                                      # size the windows from two timed steps
-        step()
-    sync(device)
-    per_step = (time.perf_counter() - t0) / 2
-    n = max(1, round(seconds / repeats / per_step))
+    if steps is None:
+        t0 = time.perf_counter()
+        for _ in range(2):                                  # size the windows from two timed steps
+            step()
+        sync(device)
+        per_step = (time.perf_counter() - t0) / 2
+    n = steps if steps is not None else max(1, round(seconds / repeats / per_step))
     rates = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -181,13 +190,15 @@ def _skip(change: dict, hw: accel.Hardware) -> str | None:
     return None
 
 
-def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: int = WARMUP_STEPS) -> list[dict]:
+def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: int = WARMUP_STEPS,
+           steps: int | None = None) -> list[dict]:
     """img/s of the reference recipe, of the course's loop with every option plain, then with one
-    more option changed per row (cumulative). `seconds`: timed seconds per row, after `warmup` steps."""
+    more option changed per row (cumulative). `seconds`: timed seconds per row, after `warmup` steps;
+    `steps`: instead, exactly this many steps per window (three windows)."""
     hw = accel.hardware(device)
     G, step = reference_recipe(batch_size, device)
     rows = [{"row": "reference (DataLoader, BCELoss, .item())", "change": "the pytorch/examples recipe",
-             **measure(step, batch_size, device, seconds, warmup)}]
+             **measure(step, batch_size, device, seconds, warmup, steps=steps)}]
     options = dict(PLAIN)
     for label, change in (("course, plain", {}),) + LADDER:
         why = _skip(change, hw)
@@ -200,7 +211,7 @@ def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: 
         cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **options)
         run, step = course_recipe(cfg)
         rows.append({"row": label, "change": ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),
-                     **measure(step, batch_size, device, seconds, warmup)})
+                     **measure(step, batch_size, device, seconds, warmup, steps=steps)})
     return rows
 
 

@@ -164,6 +164,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--ladder-seconds", type=float, default=30.0, help="timed seconds per ladder row; 0 skips it")
     r.add_argument("--warmup", type=int, default=10, help="untimed steps before every ladder row (default 10)")
     r.add_argument("--ladder-batch-size", type=int, default=128)
+    r.add_argument("--ladder-steps", type=int, default=None,
+                   help="exactly this many steps per timed window instead of --ladder-seconds (bounds the cost)")
     r.add_argument("--run-epochs", type=float, default=20.0,
                    help="length of the dcgan-fmnist run compared with the reference; 0 skips it")
     r.add_argument("--fid-n", type=int, default=10000, help="samples for FID (default 10 000)")

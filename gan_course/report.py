@@ -116,7 +116,8 @@ def run_vs_reference(device: torch.device, epochs: float, fid_n: int) -> dict:
 # ----------------------------------------------------------------------------- the report
 def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladder_seconds: float = 30.0,
             run_epochs: float = 20.0, fid_n: int = 10000, timeout: int = 4 * 3600, note: str = "",
-            contended: bool = False, command: str = "", warmup: int = bench.WARMUP_STEPS, ladder_batch: int = 128, log=print) -> dict:
+            contended: bool = False, command: str = "", warmup: int = bench.WARMUP_STEPS, ladder_batch: int = 128, log=print,
+            ladder_steps: int | None = None) -> dict:
     report = {"format": 1, "device": describe(device),
               "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "command": command,
@@ -131,7 +132,8 @@ def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladd
     if ladder_seconds:
         log(f"05 ladder, {ladder_seconds} s per row ...")
         report["ladder"] = {"seconds_per_row": ladder_seconds, "warmup_steps": warmup, "batch_size": ladder_batch,
-                            "rows": bench.ladder(device, ladder_seconds, ladder_batch, warmup)}
+                            "steps_per_window": ladder_steps,
+                            "rows": bench.ladder(device, ladder_seconds, ladder_batch, warmup, ladder_steps)}
     if run_epochs:
         log(f"the {run_epochs}-epoch run and the reference recipe on the same images ...")
         report["run"] = run_vs_reference(device, run_epochs, fid_n)
@@ -196,7 +198,8 @@ def main(args) -> int:
     device = runtime.device(args.device)
     profiles = args.profiles or ["fast", "full"]
     report = measure(device, profiles, args.notebooks, args.ladder_seconds, args.run_epochs, args.fid_n,
-                     args.timeout, args.note, args.contended, _command(), args.warmup, args.ladder_batch_size)
+                     args.timeout, args.note, args.contended, _command(), args.warmup, args.ladder_batch_size,
+                     ladder_steps=args.ladder_steps)
     path = write(report, Path(args.out))
     print(f"wrote {path} and {path.with_suffix('.md')}")
     if args.readme:

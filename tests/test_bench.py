@@ -66,3 +66,19 @@ def test_the_ladder_changes_one_option_per_row_from_pytorch_defaults(monkeypatch
         assert all(getattr(before, k) == getattr(after, k) for k in vars(after) if k not in speed)
     assert built[3].channels_last and not built[2].channels_last      # the row that used to change nothing
     assert [r["row"] for r in rows if r["img_per_s"] is None] == ["+ torch.compile"]   # not on a CPU ("auto")
+
+
+def test_measure_with_fixed_steps_runs_exactly_warmup_plus_three_windows():
+    calls = []
+    result = bench.measure(lambda: calls.append(1), 4, torch.device("cpu"), seconds=100.0, warmup=1, steps=2)
+    assert len(calls) == 1 + 3 * 2 and result["steps_each"] == 2     # no sizing steps, seconds ignored
+
+
+def test_the_reference_step_runs_with_cudnn_benchmark_as_pytorch_examples_and_restores_it(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench.nn.BCELoss, "forward",
+                        lambda self, p, y: seen.append(torch.backends.cudnn.benchmark) or (p - y).pow(2).mean())
+    torch.backends.cudnn.benchmark = False
+    _, step = bench.reference_recipe(4, torch.device("cpu"))
+    step()
+    assert seen and all(seen) and torch.backends.cudnn.benchmark is False

@@ -8,9 +8,9 @@ from gan_course import cli, report
 
 
 def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
-    rc = cli.main(["gpu-report", "--profiles", "fast", "--notebooks", "02", "--ladder-seconds", "0.05", "--warmup", "1",
-                   "--ladder-batch-size", "16",
-                   "--run-epochs", "0.001", "--fid-n", "200", "--out", str(tmp_path), "--device", "cpu",
+    rc = cli.main(["gpu-report", "--profiles", "fast", "--notebooks", "02", "--ladder-seconds", "0.05", "--warmup", "0",
+                   "--ladder-batch-size", "8", "--ladder-steps", "1",
+                   "--run-epochs", "0.001", "--fid-n", "100", "--out", str(tmp_path), "--device", "cpu",
                    "--contended", "--note", "a test"])
     assert rc == 0
     [path] = tmp_path.glob("*.json")
@@ -20,6 +20,7 @@ def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
     assert nb["ok"] and nb["seconds"] > 0 and nb["max_rss_mib"] > 0
     assert list(rep["notebooks"]) == ["fast"] and rep["contended"] is True
     rows = rep["ladder"]["rows"]
+    assert all(r["steps_each"] == 1 for r in rows if r["img_per_s"] is not None)     # --ladder-steps bounds it
     assert rows[0]["img_per_s"] > 0 and rows[1]["row"] == "course, plain"
     run = rep["run"]
     assert run["course"]["images"] == run["reference"]["images"] == run["steps"] * 128
