@@ -75,14 +75,34 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine() or "CPU"
 
 
+def check_kernels(name: str, capability: tuple[int, int], arch_list: list[str]) -> None:
+    """Refuse, with what to do, a GPU this torch build has no kernels for: every CUDA call would
+    fail there ("no kernel image is available"). A GPU runs sm_XY code built for its own
+    capability X.Y, or compiles PTX ("compute_XY") for an older or equal one when it starts."""
+    major, minor = capability
+    if f"sm_{major}{minor}" in arch_list:
+        return
+    ptx = [a for a in arch_list if a.startswith("compute_") and int(a[len("compute_"):]) <= major * 10 + minor]
+    if ptx:
+        return
+    raise RuntimeError(f"{name} (compute capability {major}.{minor}, sm_{major}{minor}) is not supported by this "
+                       f"torch {torch.__version__}, which has kernels for {', '.join(arch_list) or 'no GPU'}: "
+                       "nothing can run on it. Install a torch build that lists this GPU "
+                       "(https://pytorch.org/get-started/locally/), use another GPU (Colab's T4 is sm_75), "
+                       "or run on the CPU with device='cpu'.")
+
+
 def hardware(device: torch.device | str) -> Hardware:
     """Probe the device in use. CUDA: its name and compute capability, as the driver reports them —
     not torch.cuda.is_bf16_supported(), which answers True on a T4 or V100 because bf16 can be
-    *emulated* there (cuDNN has no bf16 convolutions before compute capability 8.0)."""
+    *emulated* there (cuDNN has no bf16 convolutions before compute capability 8.0;
+    `is_bf16_supported(including_emulation=False)` is torch's own native check). A GPU this torch
+    build has no kernels for is refused here with a message (`check_kernels`)."""
     device = torch.device(device)
     if device.type == "cuda":
-        return Hardware("cuda", torch.cuda.get_device_name(device),
-                        tuple(torch.cuda.get_device_capability(device)), triton_available())
+        name, capability = torch.cuda.get_device_name(device), tuple(torch.cuda.get_device_capability(device))
+        check_kernels(name, capability, torch.cuda.get_arch_list())
+        return Hardware("cuda", name, capability, triton_available())
     if device.type == "cpu":
         return Hardware("cpu", cpu_name(), cpu_bf16=cpu_has_bf16())
     return Hardware(device.type, device.type)

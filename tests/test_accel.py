@@ -9,8 +9,11 @@ CPU = torch.device("cpu")
 CUDA = torch.device("cuda")     # only described: these tests mock what the driver would report
 
 
-def fake_gpu(monkeypatch, capability, triton=True, name="a mocked GPU"):
-    """Make accel see a CUDA GPU of this compute capability, on a CPU-only machine."""
+def fake_gpu(monkeypatch, capability, triton=True, name="a mocked GPU", arch_list=None):
+    """Make accel see a CUDA GPU of this compute capability, on a CPU-only machine (by default one
+    the mocked torch build has kernels for)."""
+    arch = arch_list if arch_list is not None else [f"sm_{capability[0]}{capability[1]}"]
+    monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: arch)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
@@ -193,3 +196,19 @@ def test_build_run_gives_the_loss_to_the_compile_gate():
     with pytest.warns(UserWarning, match="double backward"):
         run = train.build_run(cfg)
     assert "forward" not in vars(run.D)                     # D kept its own, eager forward
+
+
+THIS_BUILD = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]   # torch.cuda.get_arch_list() of a 2.x wheel
+
+
+@pytest.mark.parametrize("capability, name", [((6, 0), "Tesla P100-PCIE-16GB"), ((7, 0), "Tesla V100-SXM2-16GB")])
+def test_a_gpu_the_build_has_no_kernels_for_is_refused_with_what_to_do(monkeypatch, capability, name):
+    fake_gpu(monkeypatch, capability, name=name, arch_list=THIS_BUILD)
+    with pytest.raises(RuntimeError, match=rf"{name}.*sm_{capability[0]}{capability[1]}.*Install a torch build"):
+        accel.hardware(CUDA)
+
+
+@pytest.mark.parametrize("capability, arch_list", [((7, 5), THIS_BUILD), ((8, 9), ["sm_80", "compute_80"])])
+def test_a_gpu_with_kernels_or_ptx_for_it_is_accepted(monkeypatch, capability, arch_list):
+    fake_gpu(monkeypatch, capability, arch_list=arch_list)
+    assert accel.hardware(CUDA).capability == capability
