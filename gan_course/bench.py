@@ -216,6 +216,17 @@ def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: 
 
 
 # ----------------------------------------------------------------------------- measurements
+def forward_flops(width: int, z_dim: int = 100) -> int:
+    """FLOPs (2 per multiply-add) of one image through the DCGAN's G then D at this width, counted
+    by torch's FlopCounterMode. What notebook 05 predicts the width sweep's time ratios from."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    G, D = nets.build("dcgan", z_dim, width)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        D(G(torch.randn(1, z_dim)))
+    return counter.get_total_flops()
+
+
 def throughput(seconds: float, batch_size: int, device: torch.device) -> dict:
     """Reference recipe vs the dcgan-fmnist preset, each after the same untimed warm-up, median of 3."""
     _, ref_step = reference_recipe(batch_size, device)

@@ -82,3 +82,14 @@ def test_the_reference_step_runs_with_cudnn_benchmark_as_pytorch_examples_and_re
     _, step = bench.reference_recipe(4, torch.device("cpu"))
     step()
     assert seen and all(seen) and torch.backends.cudnn.benchmark is False
+
+
+def test_forward_flops_are_the_convolutions_multiply_adds_counted_by_hand():
+    def macs(w):           # G: 100→4w (1→7×7), 4w→2w (→14×14), 2w→1 (→28×28); D: 1→w, w→2w, 2w→1 (7×7 kernel)
+        g = 100 * 4 * w * 7 * 7 + 7 * 7 * 4 * w * 2 * w * 16 + 14 * 14 * 2 * w * 16
+        d = 14 * 14 * w * 16 + 7 * 7 * 2 * w * w * 16 + 2 * w * 49
+        return g + d
+    for w in (16, 32, 64):
+        assert bench.forward_flops(w) == 2 * macs(w)
+    assert round(bench.forward_flops(32) / bench.forward_flops(16), 1) == 3.6     # not w²'s 4
+    assert round(bench.forward_flops(64) / bench.forward_flops(16), 1) == 13.7    # not 16
