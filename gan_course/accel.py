@@ -224,7 +224,8 @@ def adam(params, lr: float, betas: tuple[float, float], device: torch.device, im
 def autocast(device: torch.device, dtype: torch.dtype | None):
     """The autocast context for the forward passes (a no-op when dtype is None).
     Losses are then computed in float32 on the logits: the log-sum-exp inside softplus is where
-    bf16's 8-bit mantissa would hurt, and torch refuses to autocast BCELoss on probabilities."""
+    bf16's 8-bit mantissa would hurt. BCELoss on probabilities is refused by CUDA autocast; CPU
+    autocast runs it in float32, but after the sigmoid has rounded in bf16 (logit 7 → p = 1.0)."""
     if dtype is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=dtype)
@@ -238,10 +239,11 @@ def _compile(fn):
 
 def prepare(module: nn.Module, channels_last: bool, compile: bool) -> nn.Module:
     """Apply memory layout and compilation in place, so state_dict keys stay unchanged.
-    Compilation replaces the module's forward with a guarded one: if compiling raises (no C++
-    compiler, a Triton that does not match the driver, …), one warning says so and the module
-    runs eagerly from then on. Once a compiled call has succeeded, errors are the model's own and
-    propagate unchanged."""
+    Compilation replaces the module's forward with a guarded one: if the first compiled forward
+    raises (no C++ compiler, a Triton that does not match the driver, …), one warning says so and
+    the module runs eagerly from then on. Only that first forward is guarded: AOTAutograd compiles
+    the backward lazily, at the first loss.backward(), and a failure there — or in a later
+    recompile — propagates (set compile='off' then)."""
     if channels_last:
         module.to(memory_format=torch.channels_last)
     if compile:
