@@ -1,20 +1,27 @@
 """Speed features, each selected by what the device can do, each with a plain CPU equivalent.
 
-"auto" means: use it on a CUDA GPU, where it pays off, and the plain path elsewhere. The CPU
-paths are what CI tests; the CUDA paths are the same calls with a capability check in front.
+"auto" means: use a feature where the hardware runs it natively and it can work, the plain path
+elsewhere. One function decides, `auto(hardware, loss)`, from a description of the device
+(`Hardware`): probed from the device in use by `hardware(device)`, or written out for the
+devices of `REFERENCE_HARDWARE` — which is how notebook 05 prints what "auto" picks on an H100,
+a T4 or a Mac without having one, and how the tests check every gate on a CPU.
 Measured in 05_dcgan_full_training_run.
 """
 from __future__ import annotations
 
 import contextlib
+import platform
+import warnings
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from . import losses
 
 AMP = ("auto", "bf16", "off")
 COMPILE = ("auto", "on", "off")
-ADAM = ("auto", "fused", "foreach", "plain")
+ADAM = ("auto", "fused", "foreach", "plain", "default")
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -30,62 +37,235 @@ def validate(amp: str, compile: str, adam: str) -> None:
     _choice(adam, ADAM, "adam")
 
 
+# ----------------------------------------------------------------------------- what the device can do
+@dataclass(frozen=True)
+class Hardware:
+    """The facts the "auto" choices depend on."""
+    kind: str                                  # "cuda", "mps" or "cpu"
+    name: str = ""                             # e.g. "NVIDIA H100 80GB HBM3"
+    capability: tuple[int, int] | None = None  # CUDA compute capability (major, minor); None off CUDA
+    triton: bool = False                       # Triton importable: torch.compile's GPU code generator
+    cpu_bf16: bool = False                     # a CPU that computes bf16 natively (AVX512-BF16 or AMX)
+
+
 def cpu_has_bf16() -> bool:
     """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated, slowly."""
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
+def triton_available() -> bool:
+    """Whether Triton imports (it is absent from Windows and CPU-only installs of torch)."""
+    try:
+        import triton  # noqa: F401
+    except Exception:                 # ImportError, or a broken install that fails while importing
+        return False
+    return True
+
+
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else what platform says."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "CPU"
+
+
+def check_kernels(name: str, capability: tuple[int, int], arch_list: list[str]) -> None:
+    """Refuse, with what to do, a GPU this torch build has no kernels for: every CUDA call would
+    fail there ("no kernel image is available"). A GPU runs sm_XY code built for its own
+    capability X.Y, or compiles PTX ("compute_XY") for an older or equal one when it starts."""
+    major, minor = capability
+    if f"sm_{major}{minor}" in arch_list:
+        return
+    ptx = [a for a in arch_list if a.startswith("compute_") and int(a[len("compute_"):]) <= major * 10 + minor]
+    if ptx:
+        return
+    raise RuntimeError(f"{name} (compute capability {major}.{minor}, sm_{major}{minor}) is not supported by this "
+                       f"torch {torch.__version__}, which has kernels for {', '.join(arch_list) or 'no GPU'}: "
+                       "nothing can run on it. Install a torch build that lists this GPU "
+                       "(https://pytorch.org/get-started/locally/), use another GPU (Colab's T4 is sm_75), "
+                       "or run on the CPU with device='cpu'.")
+
+
+def hardware(device: torch.device | str) -> Hardware:
+    """Probe the device in use. CUDA: its name and compute capability, as the driver reports them —
+    not torch.cuda.is_bf16_supported(), which answers True on a T4 or V100 because bf16 can be
+    *emulated* there (cuDNN has no bf16 convolutions before compute capability 8.0;
+    `is_bf16_supported(including_emulation=False)` is torch's own native check). A GPU this torch
+    build has no kernels for is refused here with a message (`check_kernels`)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        name, capability = torch.cuda.get_device_name(device), tuple(torch.cuda.get_device_capability(device))
+        check_kernels(name, capability, torch.cuda.get_arch_list())
+        return Hardware("cuda", name, capability, triton_available())
+    if device.type == "cpu":
+        return Hardware("cpu", cpu_name(), cpu_bf16=cpu_has_bf16())
+    return Hardware(device.type, device.type)
+
+
+@dataclass(frozen=True)
+class Auto:
+    """What "auto" chooses on one device, and why compilation was declined (empty when it was not)."""
+    amp: torch.dtype | None                    # autocast dtype, or None for float32
+    compile: bool
+    adam: str                                  # "fused" or "foreach"
+    no_compile: tuple[str, ...] = ()           # the reasons, in words
+
+
+def compile_blockers(hw: Hardware, loss: str = "ns") -> list[str]:
+    """Why torch.compile cannot work for this device and loss (an empty list: it can)."""
+    reasons = []
+    if hw.kind == "cuda":
+        if not hw.triton:
+            reasons.append("Triton is not installed (torch.compile generates its GPU kernels with Triton; "
+                           "there is no Triton for Windows)")
+        if hw.capability is not None and hw.capability < (7, 0):
+            reasons.append(f"compute capability {hw.capability[0]}.{hw.capability[1]} is below 7.0, "
+                           "the oldest GPU Triton supports")
+    elif hw.kind != "cpu":
+        reasons.append(f"torch.compile is experimental on {hw.kind!r}; the course runs it eagerly in float32")
+    if losses.get(loss).penalty is not None:
+        reasons.append(f"the {loss!r} loss has a gradient penalty, which needs a double backward "
+                       "(create_graph=True) that compiled graphs do not support")
+    return reasons
+
+
+def auto(hw: Hardware, loss: str = "ns") -> Auto:
+    """The "auto" choices: bf16 autocast where bf16 is native (CUDA compute capability ≥ 8.0, CPUs
+    with AVX512-BF16 or AMX), torch.compile on CUDA where it can work (on a CPU the compile time
+    rarely pays back in a course-sized run; on Apple GPUs the course stays eager in float32), and a
+    fused Adam on CUDA, foreach elsewhere."""
+    native_bf16 = (hw.kind == "cuda" and hw.capability is not None and hw.capability >= (8, 0)) or \
+                  (hw.kind == "cpu" and hw.cpu_bf16)
+    blockers = tuple(compile_blockers(hw, loss)) if hw.kind == "cuda" else ()
+    return Auto(amp=torch.bfloat16 if native_bf16 else None,
+                compile=hw.kind == "cuda" and not blockers,
+                adam="fused" if hw.kind == "cuda" else "foreach", no_compile=blockers)
+
+
+# The devices learners meet: Colab's T4, Kaggle's P100, a lab's A100 or H100, a Mac, a laptop.
+REFERENCE_HARDWARE: dict[str, Hardware] = {
+    "NVIDIA H100": Hardware("cuda", "NVIDIA H100", (9, 0), triton=True),
+    "NVIDIA A100": Hardware("cuda", "NVIDIA A100", (8, 0), triton=True),
+    "NVIDIA T4 (Colab)": Hardware("cuda", "Tesla T4", (7, 5), triton=True),
+    "NVIDIA P100 (Kaggle)": Hardware("cuda", "Tesla P100-PCIE-16GB", (6, 0), triton=True),
+    "NVIDIA GPU on Windows (no Triton)": Hardware("cuda", "NVIDIA GeForce RTX 4090", (8, 9), triton=False),
+    "Apple M-series (MPS)": Hardware("mps", "Apple M2"),
+    "CPU with AVX512-BF16 or AMX": Hardware("cpu", "x86_64", cpu_bf16=True),
+    "CPU without native bf16": Hardware("cpu", "x86_64", cpu_bf16=False),
+}
+
+
+def auto_table(loss: str = "ns") -> list[dict]:
+    """What "auto" chooses on each device of REFERENCE_HARDWARE, as rows for a table."""
+    rows = []
+    for label, hw in REFERENCE_HARDWARE.items():
+        a = auto(hw, loss)
+        rows.append({"device": label, "precision": "bf16 autocast" if a.amp else "float32",
+                     "compile": "torch.compile" if a.compile else "eager", "adam": a.adam,
+                     "why not compiled": "; ".join(a.no_compile)})
+    return rows
+
+
+# ----------------------------------------------------------------------------- the gates
 def amp_dtype(device: torch.device, amp: str) -> torch.dtype | None:
-    """bf16 autocast or none. "auto": bf16 where the hardware computes it natively — CUDA GPUs
-    that support it (Ampere and newer), CPUs with AVX512-BF16 or AMX."""
+    """bf16 autocast or none. "auto": bf16 where the hardware computes it natively (see `auto`).
+    "bf16" on a CPU without native bf16 works (emulated, slower); on a CUDA GPU without it, or on
+    an Apple GPU, it is refused with a message."""
     _choice(amp, AMP, "amp")
     if amp == "off":
         return None
-    if device.type == "cuda":
-        if torch.cuda.is_bf16_supported():
-            return torch.bfloat16
-        if amp == "bf16":
-            raise ValueError(f"amp='bf16' was asked for, but {torch.cuda.get_device_name(device)} has no bf16 "
-                             "support; use amp='off' (or 'auto').")
-        return None
-    if amp == "bf16" or cpu_has_bf16():                # CPU autocast works anywhere; fast only with native bf16
-        return torch.bfloat16
-    return None
+    hw = hardware(device)
+    native = auto(hw).amp
+    if amp == "auto" or native is not None or hw.kind == "cpu":
+        return native if amp == "auto" else torch.bfloat16
+    raise ValueError(f"amp='bf16' was asked for, but {hw.name} has no native bf16 "
+                     + (f"(compute capability {hw.capability[0]}.{hw.capability[1]}; bf16 needs 8.0 or newer, "
+                        "below that it is emulated and cuDNN has no bf16 convolutions)" if hw.capability else
+                        "(the course runs Apple GPUs in float32)")
+                     + "; use amp='off' (or 'auto').")
+
+
+def should_compile(device: torch.device, compile: str, loss: str = "ns") -> bool:
+    """torch.compile or eager. "auto": see `auto`. "on": compile unless it cannot work (a warning
+    says why, and the run is eager). On a CPU "on" needs a C++ compiler."""
+    _choice(compile, COMPILE, "compile")
+    if compile == "off":
+        return False
+    hw = hardware(device)
+    if compile == "auto" and hw.kind != "cuda":
+        return False                          # by design, not a failure: no warning
+    blockers = compile_blockers(hw, loss)
+    if blockers:
+        warnings.warn(f"torch.compile is off for this run ({compile=!r} on {hw.name or hw.kind}): "
+                      + "; ".join(blockers) + ". Training eagerly, which gives the same results, slower.",
+                      stacklevel=2)
+        return False
+    return True
+
+
+def adam(params, lr: float, betas: tuple[float, float], device: torch.device, impl: str) -> torch.optim.Adam:
+    """Adam with a fused (one kernel for all parameters), foreach (batched) or plain loop update,
+    or PyTorch's own default ("default": foreach for CUDA tensors, the loop on a CPU).
+    "auto": fused on CUDA, foreach elsewhere."""
+    _choice(impl, ADAM, "adam")
+    if impl == "auto":
+        impl = auto(Hardware(torch.device(device).type)).adam
+    flags = {"fused": dict(fused=True), "foreach": dict(foreach=True), "plain": dict(foreach=False),
+             "default": {}}[impl]
+    return torch.optim.Adam(params, lr=lr, betas=betas, **flags)
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None):
     """The autocast context for the forward passes (a no-op when dtype is None).
     Losses are then computed in float32 on the logits: the log-sum-exp inside softplus is where
-    bf16's 8-bit mantissa would hurt, and torch refuses to autocast BCELoss on probabilities."""
+    bf16's 8-bit mantissa would hurt. BCELoss on probabilities is refused by CUDA autocast; CPU
+    autocast runs it in float32, but after the sigmoid has rounded in bf16 (logit 7 → p = 1.0)."""
     if dtype is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
-def adam(params, lr: float, betas: tuple[float, float], device: torch.device, impl: str) -> torch.optim.Adam:
-    """Adam with a fused (one kernel for all parameters), foreach (batched) or plain loop update.
-    "auto": fused on CUDA, foreach elsewhere."""
-    _choice(impl, ADAM, "adam")
-    if impl == "auto":
-        impl = "fused" if device.type == "cuda" else "foreach"
-    flags = {"fused": dict(fused=True), "foreach": dict(foreach=True), "plain": dict(foreach=False)}[impl]
-    return torch.optim.Adam(params, lr=lr, betas=betas, **flags)
-
-
-def should_compile(device: torch.device, compile: str) -> bool:
-    """torch.compile: "on", "off", or "auto" (CUDA only: on a CPU the compile time rarely pays back
-    in a course-sized run, and it needs a C++ compiler)."""
-    _choice(compile, COMPILE, "compile")
-    return compile == "on" or (compile == "auto" and device.type == "cuda")
+# ----------------------------------------------------------------------------- layout and compilation
+def _compile(fn):
+    """torch.compile in its default mode (BatchNorm mutates buffers, which CUDA-graph modes break)."""
+    return torch.compile(fn)
 
 
 def prepare(module: nn.Module, channels_last: bool, compile: bool) -> nn.Module:
-    """Apply memory layout and compilation in place, so state_dict keys stay unchanged."""
+    """Apply memory layout and compilation in place, so state_dict keys stay unchanged.
+    Compilation replaces the module's forward with a guarded one: if the first compiled forward
+    raises (no C++ compiler, a Triton that does not match the driver, …), one warning says so and
+    the module runs eagerly from then on. Only that first forward is guarded: AOTAutograd compiles
+    the backward lazily, at the first loss.backward(), and a failure there — or in a later
+    recompile — propagates (set compile='off' then)."""
     if channels_last:
         module.to(memory_format=torch.channels_last)
     if compile:
-        module.compile()   # in place (nn.Module.compile): no "_orig_mod." prefix in checkpoints
+        eager = module.forward
+        state = {"fn": _compile(eager), "proven": False}
+
+        def forward(*args, **kwargs):
+            if state["proven"]:
+                return state["fn"](*args, **kwargs)
+            try:
+                out = state["fn"](*args, **kwargs)
+            except Exception as err:
+                warnings.warn(f"torch.compile failed for {type(module).__name__} ({type(err).__name__}: "
+                              f"{str(err).strip().splitlines()[0] if str(err).strip() else ''}); "
+                              "running it eagerly instead (same results, slower). Set compile='off' to "
+                              "skip the attempt.", stacklevel=2)
+                state["fn"] = eager
+                out = eager(*args, **kwargs)
+            state["proven"] = True
+            return out
+
+        module.forward = forward
     return module
 
 

@@ -1,7 +1,7 @@
 """`python -m gan_course bench`: the course trainer against the reference recipe, same run.
 
 The reference is the pytorch/examples DCGAN recipe rewritten for 28×28 Fashion-MNIST: a
-DataLoader with 2 workers and per-sample transforms (PIL image → ToTensor → Normalize), a
+DataLoader with 2 workers and per-sample transforms (PIL image → ToTensor → Normalize), `cudnn.benchmark = True`, a
 Sigmoid at the end of D with nn.BCELoss on probabilities, label tensors, and `.item()` on
 every step for logging. Both train the same DCGAN architecture (nets.DCGANGenerator /
 DCGANDiscriminator, width 64), with the same batch size, Adam settings and device.
@@ -10,13 +10,14 @@ Printed, never asserted: a ratio measured here says nothing about another machin
 from __future__ import annotations
 
 import json
+import statistics
 import time
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from . import data, metrics, nets, presets, runtime, train
+from . import accel, data, metrics, nets, presets, runtime, train
 
 
 # ----------------------------------------------------------------------------- the reference recipe
@@ -37,8 +38,8 @@ class ReferenceFashionMNIST(Dataset):
         return self.transform(self.to_pil(self.images[i], mode="L")), 0
 
 
-def reference_train(seconds: float, batch_size: int, device: torch.device, seed: int = 0):
-    """The pytorch/examples loop, run for `seconds` of wall time. Returns (G, images seen, seconds)."""
+def reference_recipe(batch_size: int, device: torch.device, seed: int = 0):
+    """The pytorch/examples loop, one step per call. Returns (G, step); step() trains on one batch."""
     torch.manual_seed(seed)
     netG, D = nets.build("dcgan", 100, 64)
     netG, netD = netG.to(device), nn.Sequential(D, nn.Sigmoid()).to(device)
@@ -47,30 +48,50 @@ def reference_train(seconds: float, batch_size: int, device: torch.device, seed:
     optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
     loader = DataLoader(ReferenceFashionMNIST(data.load_fashion_mnist("train")[0]), batch_size=batch_size,
                         shuffle=True, num_workers=2, drop_last=True)
-    log, seen, t0 = [], 0, time.perf_counter()
-    while True:
-        for real, _ in loader:
-            real = real.to(device)
-            b = real.size(0)
-            netD.zero_grad()
-            label = torch.full((b,), 1.0, device=device)
-            errD_real = criterion(netD(real).view(-1), label)
-            errD_real.backward()
-            noise = torch.randn(b, 100, device=device)
-            fake = netG(noise)
-            label.fill_(0.0)
-            errD_fake = criterion(netD(fake.detach()).view(-1), label)
-            errD_fake.backward()
-            optD.step()
-            netG.zero_grad()
-            label.fill_(1.0)
-            errG = criterion(netD(fake).view(-1), label)
-            errG.backward()
-            optG.step()
-            log.append(((errD_real + errD_fake).item(), errG.item()))   # a host sync every step
-            seen += b
-            if time.perf_counter() - t0 >= seconds:
-                return netG, seen, time.perf_counter() - t0
+    epochs = (real for _ in iter(int, 1) for real, _ in loader)      # epoch after epoch
+    log = []
+
+    def step() -> None:
+        before, torch.backends.cudnn.benchmark = torch.backends.cudnn.benchmark, True   # as pytorch/examples
+        try:                                  # dcgan sets it (a no-op off CUDA); restored for the other rows
+            _step()
+        finally:
+            torch.backends.cudnn.benchmark = before
+
+    def _step() -> None:
+        real = next(epochs).to(device)
+        b = real.size(0)
+        netD.zero_grad()
+        label = torch.full((b,), 1.0, device=device)
+        errD_real = criterion(netD(real).view(-1), label)
+        errD_real.backward()
+        noise = torch.randn(b, 100, device=device)
+        fake = netG(noise)
+        label.fill_(0.0)
+        errD_fake = criterion(netD(fake.detach()).view(-1), label)
+        errD_fake.backward()
+        optD.step()
+        netG.zero_grad()
+        label.fill_(1.0)
+        errG = criterion(netD(fake).view(-1), label)
+        errG.backward()
+        optG.step()
+        log.append(((errD_real + errD_fake).item(), errG.item()))   # a host sync every step
+
+    return netG, step
+
+
+def reference_train(seconds: float | None, batch_size: int, device: torch.device, seed: int = 0,
+                    images: int | None = None):
+    """The reference recipe for `seconds` of wall time, or until it has seen `images` images.
+    Returns (G, images seen, seconds)."""
+    netG, step = reference_recipe(batch_size, device, seed)
+    seen, t0 = 0, time.perf_counter()
+    while (seconds is None or time.perf_counter() - t0 < seconds) and (images is None or seen < images):
+        step()
+        seen += batch_size
+    sync(device)
+    return netG, seen, time.perf_counter() - t0
 
 
 def course_train(seconds: float, batch_size: int, device: torch.device, seed: int = 0):
@@ -82,14 +103,140 @@ def course_train(seconds: float, batch_size: int, device: torch.device, seed: in
     return run, run.step * batch_size, time.perf_counter() - t0
 
 
+def course_recipe(cfg: train.TrainConfig):
+    """gc.fit's step, one per call, without its bookkeeping (progress bar, checkpoints, clock):
+    the same d_step/g_step/EMA sequence, and the losses read back every cfg.log_every steps.
+    Returns (run, step). tests/test_bench.py checks it trains exactly as fit does."""
+    run = train.build_run(cfg)
+    sums = {"d": torch.zeros((), device=run.device), "g": torch.zeros((), device=run.device)}
+    b = cfg.batch_size
+
+    def step() -> None:
+        for k in range(cfg.k_d - 1):
+            real, y_real = run.real(run.step * cfg.k_d + k)
+            sums["d"] = sums["d"] + train.d_step(run, real, y_real=y_real)
+        y_fake = run.labels(b)
+        fake = train.generate(run, b, grad=True, labels=y_fake)
+        real, y_real = run.real(run.step * cfg.k_d + cfg.k_d - 1)
+        sums["d"] = sums["d"] + train.d_step(run, real, fake.detach(), y_real, y_fake)
+        sums["g"] = sums["g"] + train.g_step(run, fake, y_fake)
+        if run.G_ema is not None:
+            train.ema_update(run.G_ema, run.G, train.ema_decay(run.step, cfg.ema))
+        run.step += 1
+        if run.step % cfg.log_every == 0:                       # what fit's log point costs: a host sync
+            sums["d"].item(), sums["g"].item()
+            sums["d"] = sums["g"] = torch.zeros((), device=run.device)
+
+    return run, step
+
+
+# ----------------------------------------------------------------------------- honest timing
+WARMUP_STEPS = 10   # untimed steps before every measurement: CUDA context, cuDNN, compilation, workers
+
+
+def sync(device: torch.device) -> None:
+    """Wait for the device's queued work, so that a clock read afterwards includes it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def measure(step, images_per_step: int, device: torch.device, seconds: float,
+            warmup: int = WARMUP_STEPS, repeats: int = 3, steps: int | None = None) -> dict:
+    """img/s of calling `step()`: `warmup` untimed steps (start-up costs, identical for every row),
+    then `repeats` windows of the same number of steps, sized to fill `seconds` together (or of
+    exactly `steps` steps each, which bounds the cost: what FAST and CI use), each timed between two
+    synchronizations. Returns the median rate and every window's."""
+    for _ in range(warmup):
+        step()
+    sync(device)
+    if steps is None:
+        t0 = time.perf_counter()
+        for _ in range(2):                                  # size the windows from two timed steps
+            step()
+        sync(device)
+        per_step = (time.perf_counter() - t0) / 2
+    n = steps if steps is not None else max(1, round(seconds / repeats / per_step))
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        sync(device)
+        rates.append(n * images_per_step / (time.perf_counter() - t0))
+    return {"img_per_s": statistics.median(rates), "windows": [round(r, 1) for r in rates], "steps_each": n}
+
+
+# The 05 ladder: each row changes exactly one option of the row above (cumulative), starting from
+# PyTorch's defaults: float32, NCHW, eager, torch.optim.Adam's own implementation choice, and the
+# losses read back every step as a naive loop does. Only the course's device-resident sampler is
+# common to every course row (the reference row shows what a DataLoader costs).
+PLAIN = dict(log_every=1, adam="default", channels_last=False, amp="off", compile="off")
+LADDER = (("+ losses read every 100 steps", dict(log_every=100)),
+          ("+ foreach/fused Adam", dict(adam="auto")),
+          ("+ channels_last", dict(channels_last=True)),
+          ("+ bf16 autocast", dict(amp="bf16")),
+          ("+ torch.compile", dict(compile="on")))
+
+
+def _skip(change: dict, hw: accel.Hardware) -> str | None:
+    """Why a ladder row is not run on this hardware (None: it is run)."""
+    auto = accel.auto(hw)
+    if "amp" in change and auto.amp is None and hw.kind != "cpu":
+        return "no native bf16 on this device"
+    if "compile" in change and not auto.compile:
+        return "accel.auto does not compile here: " + ("; ".join(auto.no_compile) or "a CPU or Apple GPU")
+    return None
+
+
+def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: int = WARMUP_STEPS,
+           steps: int | None = None) -> list[dict]:
+    """img/s of the reference recipe, of the course's loop with every option plain, then with one
+    more option changed per row (cumulative). `seconds`: timed seconds per row, after `warmup` steps;
+    `steps`: instead, exactly this many steps per window (three windows)."""
+    hw = accel.hardware(device)
+    G, step = reference_recipe(batch_size, device)
+    rows = [{"row": "reference (DataLoader, BCELoss, .item())", "change": "the pytorch/examples recipe",
+             **measure(step, batch_size, device, seconds, warmup, steps=steps)}]
+    options = dict(PLAIN)
+    for label, change in (("course, plain", {}),) + LADDER:
+        why = _skip(change, hw)
+        if why:
+            rows.append({"row": label, "change": f"skipped: {why}", "img_per_s": None})
+            continue
+        options.update(change)
+        if "amp" in change and accel.auto(hw).amp is None:
+            label += " (emulated: no native bf16)"
+        cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **options)
+        run, step = course_recipe(cfg)
+        rows.append({"row": label, "change": ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),
+                     **measure(step, batch_size, device, seconds, warmup, steps=steps)})
+    return rows
+
+
 # ----------------------------------------------------------------------------- measurements
+def forward_flops(width: int, z_dim: int = 100) -> int:
+    """FLOPs (2 per multiply-add) of one image through the DCGAN's G then D at this width, counted
+    by torch's FlopCounterMode. What notebook 05 predicts the width sweep's time ratios from."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    G, D = nets.build("dcgan", z_dim, width)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        D(G(torch.randn(1, z_dim)))
+    return counter.get_total_flops()
+
+
 def throughput(seconds: float, batch_size: int, device: torch.device) -> dict:
-    # a short untimed run of each first, so one-off start-up costs (threads, allocator) are paid
-    reference_train(2, batch_size, device), course_train(2, batch_size, device)
-    _, ref_imgs, ref_s = reference_train(seconds, batch_size, device)
-    _, our_imgs, our_s = course_train(seconds, batch_size, device)
-    ref, ours = ref_imgs / ref_s, our_imgs / our_s
-    return {"reference_img_per_s": round(ref, 1), "course_img_per_s": round(ours, 1), "ratio": round(ours / ref, 2)}
+    """Reference recipe vs the dcgan-fmnist preset, each after the same untimed warm-up, median of 3."""
+    _, ref_step = reference_recipe(batch_size, device)
+    ref = measure(ref_step, batch_size, device, seconds)
+    cfg = presets.config("dcgan-fmnist", batch_size=batch_size, steps=10**9, device=str(device))
+    _, our_step = course_recipe(cfg)
+    ours = measure(our_step, batch_size, device, seconds)
+    return {"reference_img_per_s": round(ref["img_per_s"], 1), "course_img_per_s": round(ours["img_per_s"], 1),
+            "ratio": round(ours["img_per_s"] / ref["img_per_s"], 2), "timing": "median of 3 windows after "
+            f"{WARMUP_STEPS} untimed steps; reference windows {ref['windows']}, course {ours['windows']}"}
 
 
 def time_to_quality(minutes: float, batch_size: int, device: torch.device, n: int = 10000) -> dict:
@@ -110,7 +257,7 @@ def main(args) -> int:
               "cpu_threads": torch.get_num_threads()}
     report.update(throughput(args.seconds, args.batch_size, device))
     print(f"reference (DataLoader + BCELoss + .item()): {report['reference_img_per_s']:9.1f} img/s")
-    print(f"course trainer (gc.fit):                     {report['course_img_per_s']:9.1f} img/s")
+    print(f"course trainer (the preset, gc.fit's step): {report['course_img_per_s']:9.1f} img/s")
     print(f"ratio: {report['ratio']:.2f}x")
     if args.quality_minutes:
         report.update(time_to_quality(args.quality_minutes, args.batch_size, device))

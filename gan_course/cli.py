@@ -6,6 +6,8 @@ evaluate          FID, KID, precision, recall, density, coverage of a generator 
                   shipped name such as dcgan_fmnist), as one JSON line
 export            a checkpoint's EMA generator and config as the small file shipped in data/weights/
 bench             img/s of the course trainer and of the reference DataLoader recipe, and the ratio
+gpu-report        (alias: report) every notebook in FAST and FULL, 05's speed ladder and the 20-epoch
+                  run vs the reference, on this device: benchmarks/reports/<device>.json and .md
 train-classifier  train the Fashion-MNIST evaluation classifier
 check-data        verify data/ against data/MANIFEST.sha256 (run by `make lab`)
 info              the environment report of 00_start_here, as JSON
@@ -114,6 +116,11 @@ def _bench(args) -> int:
     return bench_main(args)
 
 
+def _report(args) -> int:
+    from .report import main as report_main
+    return report_main(args)
+
+
 def _train_classifier(args) -> int:
     from . import classifier
 
@@ -198,6 +205,28 @@ def parser() -> argparse.ArgumentParser:
                    help="also train each for this many minutes and compare FID on 10 000 samples")
     b.add_argument("--device", default=None)
     b.set_defaults(run=_bench)
+
+    r = sub.add_parser("gpu-report", aliases=["report"],
+                       help="time every notebook (FAST, FULL), 05's ladder and the 20-epoch run on this device")
+    r.add_argument("--profiles", nargs="+", choices=["fast", "full"], default=None, help="default: fast full")
+    r.add_argument("--notebooks", nargs="+", default=None, metavar="PREFIX",
+                   help="only notebooks whose names start with these, e.g. 00 05 (default: all)")
+    r.add_argument("--ladder-seconds", type=float, default=30.0, help="timed seconds per ladder row; 0 skips it")
+    r.add_argument("--warmup", type=int, default=10, help="untimed steps before every ladder row (default 10)")
+    r.add_argument("--ladder-batch-size", type=int, default=128)
+    r.add_argument("--ladder-steps", type=int, default=None,
+                   help="exactly this many steps per timed window instead of --ladder-seconds (bounds the cost)")
+    r.add_argument("--run-epochs", type=float, default=20.0,
+                   help="length of the dcgan-fmnist run compared with the reference; 0 skips it")
+    r.add_argument("--fid-n", type=int, default=10000, help="samples for FID (default 10 000)")
+    r.add_argument("--timeout", type=int, default=4 * 3600, help="seconds per notebook cell before giving up")
+    r.add_argument("--out", default=str(runtime.REPO_ROOT / "benchmarks" / "reports"))
+    r.add_argument("--note", default="", help="a sentence stored with the report (e.g. what else ran)")
+    r.add_argument("--contended", action="store_true",
+                   help="other work shared the machine: keep the report, but never use it in the README")
+    r.add_argument("--readme", action="store_true", help="then rewrite the README course map's times from the reports")
+    r.add_argument("--device", default=None)
+    r.set_defaults(run=_report)
 
     c = sub.add_parser("train-classifier", help="train the evaluation classifier")
     c.add_argument("--epochs", type=int, default=3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +44,36 @@ def pick(fast, full):
     return fast if FAST else full
 
 
+def _default_device() -> str:
+    """CUDA when available, else Apple's GPU (MPS), else the CPU."""
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+MPS_FALLBACK_NOTE = (
+    "Training on Apple's GPU (MPS), in float32 and without torch.compile. If PyTorch stops with "
+    "NotImplementedError for an operation MPS lacks, quit Jupyter (or Python) and start it again with "
+    "the variable set, e.g. `PYTORCH_ENABLE_MPS_FALLBACK=1 jupyter lab`: such operations then run on "
+    "the CPU. torch reads the variable when it is imported, so setting os.environ in a running "
+    "notebook has no effect. GAN_COURSE_DEVICE=cpu avoids MPS altogether.")
+_mps_noted = False
+
+
+def _note_mps() -> None:
+    """Say once per process how to get past an operation MPS lacks, unless the fallback is already on."""
+    global _mps_noted
+    if not _mps_noted and os.environ.get("PYTORCH_ENABLE_MPS_FALLBACK") != "1":
+        warnings.warn(MPS_FALLBACK_NOTE, stacklevel=3)
+        _mps_noted = True
+
+
 def device(name: str | None = None) -> torch.device:
-    """The training device: `name` if given (e.g. "cpu", "cuda:1"), else CUDA when available, else CPU."""
-    name = name or os.environ.get("GAN_COURSE_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
+    """The training device: `name` if given (e.g. "cpu", "cuda:1"), else CUDA when available, else
+    Apple's GPU (MPS), else CPU."""
+    name = name or os.environ.get("GAN_COURSE_DEVICE") or _default_device()
     try:
         dev = torch.device(name)
     except RuntimeError as err:
@@ -72,8 +100,10 @@ def device(name: str | None = None) -> torch.device:
                 f"device {name!r} does not exist: this machine has {count} CUDA GPU(s), "
                 f"numbered 0..{count - 1}."
             )
-    elif dev.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device {name!r} is not available on this machine; use 'cpu'.")
+    elif dev.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise ValueError(f"device {name!r} is not available on this machine; use 'cpu'.")
+        _note_mps()
     return dev
 
 

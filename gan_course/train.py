@@ -50,8 +50,8 @@ class TrainConfig:
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
     amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
     channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
-    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (on for CUDA only)
-    adam: str = "auto"            # "fused", "foreach", "plain", or "auto" (fused on CUDA, foreach on CPU)
+    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (CUDA where it can work: accel.auto)
+    adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)
     grad_clip: float = 0.0        # clip each network's gradient norm to this value; 0 disables
     tensorboard: str | None = None  # folder for TensorBoard event files; None disables
 
@@ -130,7 +130,7 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
     seed_everything(cfg.seed)                     # same initial weights on every rank
     G, D = nets.build(cfg.arch, cfg.z_dim, cfg.width)
     G_ema = copy.deepcopy(G).to(dev).requires_grad_(False) if cfg.ema else None
-    compile = accel.should_compile(dev, cfg.compile)
+    compile = accel.should_compile(dev, cfg.compile, cfg.loss)   # no compile for penalty losses
     G = accel.prepare(G.to(dev), cfg.channels_last, compile)
     D = accel.prepare(D.to(dev), cfg.channels_last, compile)
     return Run(

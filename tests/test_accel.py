@@ -1,9 +1,24 @@
+import warnings
+
 import pytest
 import torch
 
-from gan_course import accel
+from gan_course import accel, losses
 
 CPU = torch.device("cpu")
+CUDA = torch.device("cuda")     # only described: these tests mock what the driver would report
+
+
+def fake_gpu(monkeypatch, capability, triton=True, name="a mocked GPU", arch_list=None):
+    """Make accel see a CUDA GPU of this compute capability, on a CPU-only machine (by default one
+    the mocked torch build has kernels for)."""
+    arch = arch_list if arch_list is not None else [f"sm_{capability[0]}{capability[1]}"]
+    monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: arch)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)   # what a T4 answers
+    monkeypatch.setattr(accel, "triton_available", lambda: triton)
 
 
 def test_auto_choices_on_cpu_follow_the_cpu_capabilities():
@@ -54,3 +69,146 @@ def test_unknown_choices_are_refused_by_name(bad):
         accel.validate(**args)
 
 
+
+
+# ----------------------------------------------------------------------------- the gates, capability mocked
+@pytest.mark.parametrize("capability, native", [((9, 0), True), ((8, 0), True), ((7, 5), False), ((6, 0), False)])
+def test_bf16_only_from_compute_capability_8_even_though_torch_says_supported(monkeypatch, capability, native):
+    fake_gpu(monkeypatch, capability)
+    assert accel.amp_dtype(CUDA, "auto") is (torch.bfloat16 if native else None)
+    if native:
+        assert accel.amp_dtype(CUDA, "bf16") is torch.bfloat16
+    else:
+        with pytest.raises(ValueError, match=r"no native bf16.*amp='off'"):
+            accel.amp_dtype(CUDA, "bf16")
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_cpu_bf16_follows_the_avx512_bf16_and_amx_probes(monkeypatch, native):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: native)
+    assert accel.cpu_has_bf16() is native
+    assert accel.amp_dtype(CPU, "auto") is (torch.bfloat16 if native else None)
+    assert accel.amp_dtype(CPU, "bf16") is torch.bfloat16        # asked for: emulated where not native
+
+
+def test_compile_auto_on_a_capable_gpu_is_silent(monkeypatch):
+    fake_gpu(monkeypatch, (9, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert accel.should_compile(CUDA, "auto") is True
+        assert accel.should_compile(CPU, "auto") is False       # by design on a CPU: no warning either
+
+
+@pytest.mark.parametrize("capability, triton, loss, reason", [
+    ((6, 0), True, "ns", "compute capability 6.0 is below 7.0"),
+    ((8, 9), False, "ns", "Triton is not installed"),
+    ((9, 0), True, "wgan-gp", "'wgan-gp' loss has a gradient penalty"),
+    ((9, 0), True, "ns-r1", "'ns-r1' loss has a gradient penalty"),
+])
+@pytest.mark.parametrize("asked", ["auto", "on"])
+def test_compile_declined_with_one_warning_that_says_why(monkeypatch, capability, triton, loss, reason, asked):
+    fake_gpu(monkeypatch, capability, triton)
+    with pytest.warns(UserWarning, match=reason) as caught:
+        assert accel.should_compile(CUDA, asked, loss) is False
+    assert len(caught) == 1
+
+
+def test_every_penalty_loss_is_refused_compilation_on_cpu_too():
+    penalised = [name for name, rule in losses.LOSSES.items() if rule.penalty is not None]
+    assert penalised                                              # WGAN-GP and R1 at least
+    for name in penalised:
+        with pytest.warns(UserWarning, match="double backward"):
+            assert accel.should_compile(CPU, "on", name) is False
+    assert accel.compile_blockers(accel.Hardware("cpu"), "ns") == []
+
+
+def test_fused_adam_on_cuda_foreach_elsewhere_default_is_pytorchs():
+    p = [torch.zeros(2, requires_grad=True)]
+    assert accel.auto(accel.Hardware("cuda", capability=(7, 5))).adam == "fused"
+    assert accel.auto(accel.Hardware("mps")).adam == "foreach"
+    assert accel.adam(p, 1e-3, (0.5, 0.999), CPU, "default").defaults["foreach"] is None   # torch decides
+
+
+def test_hardware_probe_reads_capability_not_is_bf16_supported(monkeypatch):
+    fake_gpu(monkeypatch, (7, 5), name="Tesla T4")
+    hw = accel.hardware(CUDA)
+    assert hw == accel.Hardware("cuda", "Tesla T4", (7, 5), triton=True)
+    assert accel.auto(hw).amp is None
+
+
+def test_the_auto_table_for_the_devices_learners_meet():
+    table = {r["device"]: (r["precision"], r["compile"], r["adam"]) for r in accel.auto_table()}
+    assert table == {
+        "NVIDIA H100": ("bf16 autocast", "torch.compile", "fused"),
+        "NVIDIA A100": ("bf16 autocast", "torch.compile", "fused"),
+        "NVIDIA T4 (Colab)": ("float32", "torch.compile", "fused"),
+        "NVIDIA P100 (Kaggle)": ("float32", "eager", "fused"),
+        "NVIDIA GPU on Windows (no Triton)": ("bf16 autocast", "eager", "fused"),
+        "Apple M-series (MPS)": ("float32", "eager", "foreach"),
+        "CPU with AVX512-BF16 or AMX": ("bf16 autocast", "eager", "foreach"),
+        "CPU without native bf16": ("float32", "eager", "foreach"),
+    }
+    with_penalty = {r["device"]: r for r in accel.auto_table("wgan-gp")}
+    assert with_penalty["NVIDIA H100"]["compile"] == "eager"
+    assert "double backward" in with_penalty["NVIDIA H100"]["why not compiled"]
+
+
+def test_mps_runs_float32_and_eager():
+    a = accel.auto(accel.Hardware("mps", "Apple M2"))
+    assert (a.amp, a.compile) == (None, False)
+
+
+# ----------------------------------------------------------------------------- compilation falls back at run time
+def test_compiled_module_keeps_values_and_state_dict_keys(monkeypatch):
+    torch._dynamo.reset()      # aot_eager: dynamo and autograd tracing, no C++ compiler needed
+    monkeypatch.setattr(accel, "_compile", lambda fn: torch.compile(fn, backend="aot_eager"))
+    net = torch.nn.Linear(3, 2)
+    keys, x = list(net.state_dict()), torch.randn(4, 3)
+    expected = net(x)
+    accel.prepare(net, channels_last=False, compile=True)
+    torch.testing.assert_close(net(x), expected)
+    assert list(net.state_dict()) == keys
+
+
+def test_a_compiler_that_raises_falls_back_to_eager_with_one_warning(monkeypatch):
+    def broken_backend(graph, example_inputs):
+        raise RuntimeError("no working C++ compiler")
+    torch._dynamo.reset()
+    monkeypatch.setattr(accel, "_compile", lambda fn: torch.compile(fn, backend=broken_backend))
+    net = torch.nn.Linear(3, 2)
+    x = torch.randn(4, 3)
+    expected = net(x)
+    accel.prepare(net, channels_last=False, compile=True)
+    with pytest.warns(UserWarning, match="torch.compile failed for Linear.*eagerly") as caught:
+        out = net(x)
+    assert len(caught) == 1
+    torch.testing.assert_close(out, expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        torch.testing.assert_close(net(x), expected)          # eager from then on, silently
+    torch._dynamo.reset()
+
+
+def test_build_run_gives_the_loss_to_the_compile_gate():
+    from gan_course import train
+    cfg = train.TrainConfig(arch="mlp", loss="wgan-gp", compile="on", device="cpu", steps=1)
+    with pytest.warns(UserWarning, match="double backward"):
+        run = train.build_run(cfg)
+    assert "forward" not in vars(run.D)                     # D kept its own, eager forward
+
+
+THIS_BUILD = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]   # torch.cuda.get_arch_list() of a 2.x wheel
+
+
+@pytest.mark.parametrize("capability, name", [((6, 0), "Tesla P100-PCIE-16GB"), ((7, 0), "Tesla V100-SXM2-16GB")])
+def test_a_gpu_the_build_has_no_kernels_for_is_refused_with_what_to_do(monkeypatch, capability, name):
+    fake_gpu(monkeypatch, capability, name=name, arch_list=THIS_BUILD)
+    with pytest.raises(RuntimeError, match=rf"{name}.*sm_{capability[0]}{capability[1]}.*Install a torch build"):
+        accel.hardware(CUDA)
+
+
+@pytest.mark.parametrize("capability, arch_list", [((7, 5), THIS_BUILD), ((8, 9), ["sm_80", "compute_80"])])
+def test_a_gpu_with_kernels_or_ptx_for_it_is_accepted(monkeypatch, capability, arch_list):
+    fake_gpu(monkeypatch, capability, arch_list=arch_list)
+    assert accel.hardware(CUDA).capability == capability

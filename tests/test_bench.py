@@ -1,8 +1,10 @@
 """The benchmark's two trainers run and train the same architecture (figures are printed by
 `python -m gan_course bench`, never asserted here)."""
+import time
+
 import torch
 
-from gan_course import bench, nets
+from gan_course import bench, nets, train
 
 
 def test_reference_dataset_matches_torchvision_normalisation():
@@ -18,3 +20,76 @@ def test_both_trainers_run_on_cpu_with_the_same_generator_architecture():
     assert seen_ref >= 32 and seen_ours >= 32
     assert type(G_ref) is type(run.G) is nets.DCGANGenerator
     assert nets.count_parameters(G_ref) == nets.count_parameters(run.G)
+
+
+def test_course_recipe_trains_exactly_as_fit_does():
+    cfg = train.TrainConfig(arch="mlp", dataset="mnist5k", steps=3, k_d=2, ema=0.9, log_every=2, device="cpu")
+    fitted = train.fit(cfg, progress=False)
+    run, step = bench.course_recipe(cfg)
+    for _ in range(cfg.steps):
+        step()
+    for mine, theirs in ((run.G, fitted.G), (run.D, fitted.D), (run.G_ema, fitted.G_ema)):
+        for (name, a), b in zip(mine.state_dict().items(), theirs.state_dict().values()):
+            torch.testing.assert_close(a, b, msg=name)
+
+
+def test_measure_keeps_warm_up_out_and_synchronizes_before_every_clock_read(monkeypatch):
+    events = []
+    clock = time.perf_counter
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: events.append("sync"))
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: events.append("clock") or clock())
+
+    def step():
+        events.append("step")
+        time.sleep(0.3 if events.count("step") == 1 else 0.002)     # the first call "compiles"
+
+    result = bench.measure(step, 10, torch.device("cuda"), seconds=0.03, warmup=2, repeats=3)
+    assert result["img_per_s"] > 10 / 0.05                          # the 0.3 s start-up is not in it
+    assert len(result["windows"]) == 3 and result["steps_each"] >= 3     # windows sized after warm-up
+    for i, e in enumerate(events):                                   # a clock read after steps waits for them
+        if e == "clock" and "step" in events[:i]:
+            last_step = max(j for j in range(i) if events[j] == "step")
+            assert "sync" in events[last_step:i], f"clock read at event {i} without a synchronize"
+
+
+def test_the_ladder_changes_one_option_per_row_from_pytorch_defaults(monkeypatch):
+    built = []                                       # the config of every course row, in order
+    monkeypatch.setattr(bench, "reference_recipe", lambda *a, **k: (None, lambda: None))
+    monkeypatch.setattr(bench, "course_recipe", lambda cfg: built.append(cfg) or (None, lambda: None))
+    rows = bench.ladder(torch.device("cpu"), seconds=0.001, warmup=0)
+    assert rows[0]["row"].startswith("reference") and rows[1]["row"] == "course, plain"
+    plain = built[0]
+    assert (plain.log_every, plain.adam, plain.channels_last, plain.amp, plain.compile) == (1, "default", False, "off", "off")
+    speed = ("log_every", "adam", "channels_last", "amp", "compile")
+    for before, after in zip(built, built[1:]):
+        assert sum(getattr(before, k) != getattr(after, k) for k in speed) == 1
+        assert all(getattr(before, k) == getattr(after, k) for k in vars(after) if k not in speed)
+    assert built[3].channels_last and not built[2].channels_last      # the row that used to change nothing
+    assert [r["row"] for r in rows if r["img_per_s"] is None] == ["+ torch.compile"]   # not on a CPU ("auto")
+
+
+def test_measure_with_fixed_steps_runs_exactly_warmup_plus_three_windows():
+    calls = []
+    result = bench.measure(lambda: calls.append(1), 4, torch.device("cpu"), seconds=100.0, warmup=1, steps=2)
+    assert len(calls) == 1 + 3 * 2 and result["steps_each"] == 2     # no sizing steps, seconds ignored
+
+
+def test_the_reference_step_runs_with_cudnn_benchmark_as_pytorch_examples_and_restores_it(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench.nn.BCELoss, "forward",
+                        lambda self, p, y: seen.append(torch.backends.cudnn.benchmark) or (p - y).pow(2).mean())
+    torch.backends.cudnn.benchmark = False
+    _, step = bench.reference_recipe(4, torch.device("cpu"))
+    step()
+    assert seen and all(seen) and torch.backends.cudnn.benchmark is False
+
+
+def test_forward_flops_are_the_convolutions_multiply_adds_counted_by_hand():
+    def macs(w):           # G: 100→4w (1→7×7), 4w→2w (→14×14), 2w→1 (→28×28); D: 1→w, w→2w, 2w→1 (7×7 kernel)
+        g = 100 * 4 * w * 7 * 7 + 7 * 7 * 4 * w * 2 * w * 16 + 14 * 14 * 2 * w * 16
+        d = 14 * 14 * w * 16 + 7 * 7 * 2 * w * w * 16 + 2 * w * 49
+        return g + d
+    for w in (16, 32, 64):
+        assert bench.forward_flops(w) == 2 * macs(w)
+    assert round(bench.forward_flops(32) / bench.forward_flops(16), 1) == 3.6     # not w²'s 4
+    assert round(bench.forward_flops(64) / bench.forward_flops(16), 1) == 13.7    # not 16

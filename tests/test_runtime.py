@@ -1,3 +1,4 @@
+import warnings
 import pytest
 import torch
 
@@ -51,3 +52,31 @@ def test_report_names_versions_and_device():
     assert info["torch"] == torch.__version__
     assert info["device"] in {"cpu", "cuda"}
     assert info["cpu_threads"] == torch.get_num_threads()
+
+
+def test_device_picks_cuda_then_mps_then_cpu(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert runtime._default_device() == "cpu"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert runtime._default_device() == "mps"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert runtime._default_device() == "cuda"
+
+
+def test_mps_says_once_how_to_fall_back_for_a_missing_op(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_DEVICE", raising=False)
+    monkeypatch.delenv("PYTORCH_ENABLE_MPS_FALLBACK", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    monkeypatch.setattr(runtime, "_mps_noted", False)
+    with pytest.warns(UserWarning, match="PYTORCH_ENABLE_MPS_FALLBACK=1 jupyter lab") as caught:
+        assert runtime.device() == torch.device("mps")
+        runtime.device()
+    assert len(caught) == 1
+    monkeypatch.setattr(runtime, "_mps_noted", False)
+    monkeypatch.setenv("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runtime.device()                                     # fallback already on: nothing to say

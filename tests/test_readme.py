@@ -1,0 +1,48 @@
+"""The README's course-map times are rendered from benchmarks/reports/*.json, never typed."""
+import copy
+
+import pytest
+
+from gan_course import readme
+
+
+def test_the_readme_course_map_is_what_the_committed_reports_give():
+    block, rendered = readme.expected()
+    assert block == rendered, ("README.md's course map differs from benchmarks/reports/*.json: run "
+                               "`python -c 'from gan_course import readme; readme.update()'` and commit the result.")
+
+
+@pytest.mark.parametrize("seconds, text", [(6.4, "6 s"), (59.4, "59 s"), (60, "1 min"), (102, "1.7 min"),
+                                           (864, "14.4 min"), (1740, "29 min")])
+def test_durations_read_as_the_course_map_writes_them(seconds, text):
+    assert readme.duration(seconds) == text
+
+
+def report(kind, date, seconds, contended=False, name="dev"):
+    nb = {"05_dcgan_full_training_run": {"seconds": seconds, "ok": True}}
+    return {"file": f"benchmarks/reports/{kind}-{date}.json", "date": date, "contended": contended,
+            "device": {"kind": kind, "name": name}, "notebooks": {"fast": copy.deepcopy(nb), "full": nb}}
+
+
+BLOCK = ("| notebook | idea | FAST, CPU | FULL, CPU | FULL, GPU |\n|---|---|---|---|---|\n"
+         "| [05_dcgan_full_training_run](notebooks/05.ipynb) | the run | typed | by | hand |")
+
+
+def row(text):
+    return [c.strip() for c in text.splitlines()[2].strip("|").split("|")]
+
+
+def test_each_column_takes_the_newest_uncontended_report_of_its_kind():
+    reports = [report("cpu", "2026-11-01", 50), report("cpu", "2026-11-23", 999, contended=True),
+               report("cpu", "2026-11-22", 30)]
+    assert row(readme.render(BLOCK, reports))[2:] == ["30 s", "30 s", "not measured yet"]
+    text = readme.render(BLOCK, reports + [report("cuda", "2026-11-24", 12, name="NVIDIA H100")])
+    assert row(text)[2:] == ["30 s", "30 s", "12 s"]
+    assert "NVIDIA H100" in text and "not measured yet" not in text
+
+
+def test_the_gpu_column_says_not_measured_yet_without_a_gpu_report():
+    text = readme.render(BLOCK, [report("cpu", "2026-11-22", 30)])
+    assert row(text)[-1] == "not measured yet"
+    assert "GPU: not measured yet" in text
+    assert readme.render(text, [report("cpu", "2026-11-22", 30)]) == text    # rendering twice changes nothing

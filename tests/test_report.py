@@ -1,0 +1,54 @@
+"""`python -m gan_course gpu-report` on a CPU, on a tiny subset (what CI can afford)."""
+import json
+
+import nbformat
+import pytest
+
+from gan_course import cli, report
+
+
+def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
+    rc = cli.main(["gpu-report", "--profiles", "fast", "--notebooks", "02", "--ladder-seconds", "0.05", "--warmup", "0",
+                   "--ladder-batch-size", "8", "--ladder-steps", "1",
+                   "--run-epochs", "0.001", "--fid-n", "100", "--out", str(tmp_path), "--device", "cpu",
+                   "--contended", "--note", "a test"])
+    assert rc == 0
+    [path] = tmp_path.glob("*.json")
+    rep = json.loads(path.read_text())
+    assert path.stem == report.slug(rep["device"]) and path.stem.startswith("cpu-")
+    nb = rep["notebooks"]["fast"]["02_deriving_the_losses"]
+    assert nb["ok"] and nb["seconds"] > 0 and nb["max_rss_mib"] > 0
+    assert list(rep["notebooks"]) == ["fast"] and rep["contended"] is True
+    rows = rep["ladder"]["rows"]
+    assert all(r["steps_each"] == 1 for r in rows if r["img_per_s"] is not None)     # --ladder-steps bounds it
+    assert rows[0]["img_per_s"] > 0 and rows[1]["row"] == "course, plain"
+    run = rep["run"]
+    assert run["course"]["images"] == run["reference"]["images"] == run["steps"] * 128
+    assert run["course"]["fid_ema"] > 0 and run["reference"]["fid"] > 0
+    md = path.with_suffix(".md").read_text()
+    assert "02_deriving_the_losses" in md and "course, plain" in md
+
+
+def test_a_failing_notebook_is_recorded_not_raised_and_sees_the_profile(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import os\nassert os.environ['GAN_COURSE_FAST'] == '0', os.environ['GAN_COURSE_FAST']"),
+        nbformat.v4.new_code_cell("1/0", metadata={"tags": ["skip-execution"]}),     # left out, as nbmake does
+        nbformat.v4.new_code_cell("raise ZeroDivisionError('on purpose')")])
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    result = report.run_notebook(path, fast=False, runs=tmp_path, timeout=60)
+    assert result["ok"] is False and "on purpose" in result["error"]
+
+
+def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
+    assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
+                     "--run-epochs", "0", "--out", str(tmp_path)]) == 1
+    assert "no notebook matches ['42']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("info, expected", [
+    ({"kind": "cuda", "name": "NVIDIA H100 80GB HBM3", "cpu_threads": 16, "cpu_bf16": False}, "nvidia-h100-80gb-hbm3"),
+    ({"kind": "cpu", "name": "AMD EPYC", "cpu_threads": 2, "cpu_bf16": True}, "cpu-amd-epyc-bf16-2-threads"),
+    ({"kind": "cpu", "name": "AMD EPYC", "cpu_threads": 2, "cpu_bf16": False}, "cpu-amd-epyc-2-threads")])
+def test_report_file_names_tell_devices_apart(info, expected):
+    assert report.slug(info) == expected
