@@ -25,19 +25,60 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-BRANCH = "main"  # the branch the Colab badges open
+BRANCH = "main"  # the branch both badges open (Colab: blob/BRANCH, Binder: v2/gh/.../BRANCH)
 BADGE_ID = "course-badges"
 
-GUARD = '''try:
+PLACEHOLDER = "YOUR-GITHUB-ORG"  # pyproject's URL until the course is published; the cell refuses it
+
+# The setup cell's first lines. {url}, {version} and {refuse} are filled in by guard().
+GUARD = '''# Install the course when this kernel lacks it (Colab, Kaggle, a JupyterHub); a clone's `make lab` has it.
+import importlib, os, site, sys
+from importlib.metadata import PackageNotFoundError, version
+from packaging.version import Version
+try:
     import gan_course
-except ImportError:  # Colab, Kaggle, a JupyterHub: install the course (a clone already has it)
-    import importlib, os
+except ModuleNotFoundError as e:
+    if e.name != "gan_course":
+        raise  # the course is here but one of its dependencies is not: run `make lab` (a clone)
+if Version(getattr(sys.modules.get("gan_course"), "__version__", "0")) < Version("{version}"):  # missing, older, or a folder
     COURSE = os.environ.get("GAN_COURSE_PIP_SOURCE", "git+{url}")
-    %pip install --quiet {{COURSE}}
+    if os.path.isfile("../gan_course/__init__.py") and "GAN_COURSE_PIP_SOURCE" not in os.environ:
+        raise RuntimeError("This notebook is in a clone of the course: run `make lab` there (or `%pip install -e ..`), then restart the kernel.")
+{refuse}    if importlib.util.find_spec("torch") is None:
+        print("torch is not installed: pip will fetch it (CPU-only machine? see the README's CPU-only torch first).")
+    print(f"Installing the course from {{COURSE}} ...")
+    %pip install --quiet --upgrade {{COURSE}}
+    site.addsitedir(site.getusersitepackages())  # where pip installs when site-packages is read-only
     importlib.invalidate_caches()
+    try:
+        installed = version("gan_course")
+    except PackageNotFoundError:
+        installed = "0"
+    if Version(installed) < Version("{version}"):
+        raise RuntimeError(f"pip could not install the course from {{COURSE}} (its message is above): fix that, restart the kernel, run this cell again.")
+    if getattr(sys.modules.pop("gan_course", None), "__file__", None):
+        raise RuntimeError("An older gan_course is already loaded: restart the kernel and run this cell again.")
 '''
-GUARD_RE = re.compile(r"^try:\n    import gan_course\nexcept ImportError:.*?\n    importlib\.invalidate_caches\(\)\n",
+REFUSE = '''    if "PLACEHOLDER" in COURSE:  # tools/course_url.py drops these lines once pyproject names the real URL
+        raise RuntimeError("The course is not published yet (its URL is a placeholder): clone it and run `make lab`, "
+                           "or set GAN_COURSE_PIP_SOURCE to a wheel or a git URL.")
+'''
+# the guard as committed before 0.1.0 (replaced when found)
+OLD_GUARD_RE = re.compile(r"^try:\n    import gan_course\nexcept ImportError:.*?\n    importlib\.invalidate_caches\(\)\n",
+                          re.DOTALL)
+GUARD_RE = re.compile(r"^# Install the course when this kernel lacks it.*?restart the kernel and run this cell again\.\"\)\n",
                       re.DOTALL)
+
+
+def course_version(init: Path = ROOT / "gan_course" / "__init__.py") -> str:
+    """gan_course.__version__, read without importing torch: the setup cell's minimum."""
+    return re.search(r'^__version__ = "([^"]+)"', init.read_text(), re.MULTILINE).group(1)
+
+
+def guard(url: str, version: str) -> str:
+    """The setup cell's install lines for `url`; they refuse the placeholder URL."""
+    refuse = REFUSE.replace("PLACEHOLDER", PLACEHOLDER) if PLACEHOLDER in url else ""
+    return GUARD.format(url=url, version=version, refuse=refuse)
 
 
 def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -55,7 +96,7 @@ def badges(url: str, notebook: str) -> str:
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
             f"(https://colab.research.google.com/github/{slug}/blob/{BRANCH}/notebooks/{notebook}) "
             f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]"
-            f"(https://mybinder.org/v2/gh/{slug}/HEAD?labpath=notebooks%2F{notebook})")
+            f"(https://mybinder.org/v2/gh/{slug}/{BRANCH}?labpath=notebooks%2F{notebook})")
 
 
 def _lines(text: str) -> list[str]:
@@ -71,8 +112,8 @@ def stamped(nb: dict, url: str, notebook: str) -> dict:
     else:
         cells.insert(0, badge)
     setup = next(c for c in cells if c["cell_type"] == "code")
-    src = GUARD_RE.sub("", "".join(setup["source"]), count=1)
-    setup["source"] = _lines(GUARD.format(url=url) + src)
+    src = OLD_GUARD_RE.sub("", GUARD_RE.sub("", "".join(setup["source"]), count=1), count=1)
+    setup["source"] = _lines(guard(url, course_version()) + src)
     return nb
 
 
