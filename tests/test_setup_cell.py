@@ -107,3 +107,11 @@ def test_a_gan_course_folder_in_the_cwd_does_not_count_as_the_course(wheel, tmp_
     assert record["error"] is None, record
     assert record["file"] and Path(record["file"]).is_relative_to(tmp_path / "venv"), record
     assert record["version"] == course_url.course_version()
+
+
+def test_a_clone_without_the_course_in_its_kernel_is_told_to_run_make_lab(colab, tmp_path):
+    _fake_course(tmp_path, "__version__ = '0.1.0'\n")        # the clone's package, beside notebooks/
+    (tmp_path / "notebooks").mkdir()
+    record, printed = _run(_guard(), tmp_path / "notebooks", colab)
+    assert record["error"] == "RuntimeError" and "in a clone of the course" in record["message"], record
+    assert "Installing" not in printed
