@@ -112,18 +112,27 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
     assert conda == pypi, f"only in environment.yml: {conda - pypi}; only in pyproject.toml: {pypi - conda}"
 
 
-def test_tensorboard_cell_of_05_reads_the_folder_the_run_writes(tmp_path):
+def test_tensorboard_cell_of_05_reads_the_folder_the_run_writes_and_starts_before_it(tmp_path, monkeypatch):
     import shlex
 
     from IPython.core.interactiveshell import InteractiveShell
 
+    import gan_course
+
     cells = ["".join(c["source"]) for c in json.loads(
         (REPO_ROOT / "notebooks" / "05_dcgan_full_training_run.ipynb").read_text())["cells"]]
-    assert any('tensorboard=str(out / "tb")' in c for c in cells), "05's run no longer writes to out / 'tb'"
-    line = next(ln for c in cells for ln in c.splitlines() if ln.startswith("%tensorboard"))
-    out = tmp_path / "runs dir" / "05_dcgan_fmnist"  # noqa: F841 -- the notebook's `out`, read by var_expand
-    args = shlex.split(InteractiveShell.instance().var_expand(line.removeprefix("%tensorboard"), depth=0))
-    assert args == ["--logdir", str(tmp_path / "runs dir" / "05_dcgan_fmnist" / "tb")]
+    board = next(i for i, c in enumerate(cells) if "%tensorboard" in c)
+    train = next(i for i, c in enumerate(cells) if 'tensorboard=str(out / "tb")' in c)
+    assert board < train, "start TensorBoard before the training cell, or it cannot follow the run live"
+    monkeypatch.setenv("GAN_COURSE_RUNS", str(tmp_path / "runs dir"))
+    shell = InteractiveShell.instance()
+    shell.user_ns["gc"] = gan_course
+    python = "\n".join(ln for ln in cells[board].splitlines() if not ln.startswith("%"))
+    assert shell.run_cell(python + "\n" + next(ln for ln in cells[train].splitlines() if ln.startswith("out ="))).success
+    line = next(ln for ln in cells[board].splitlines() if ln.startswith("%tensorboard"))
+    args = shlex.split(shell.var_expand(line.removeprefix("%tensorboard"), depth=0))
+    assert args == ["--logdir", str(shell.user_ns["out"] / "tb")]
+    assert args[1] == str(tmp_path / "runs dir" / "05_dcgan_fmnist" / "tb")
 
 
 def test_release_version_is_the_same_everywhere():
