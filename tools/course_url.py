@@ -8,9 +8,12 @@ Colab, Kaggle or Binder cannot read pyproject.toml, so each carries a copy, writ
 
 Each notebook then opens with
   - a markdown cell of badges: "Open in Colab" and "Launch Binder" for that notebook;
-  - a setup cell whose first lines install the course when the kernel lacks it (a clone's
-    `make lab` already has it, so there they do nothing). $GAN_COURSE_PIP_SOURCE, when set,
-    replaces the URL: a wheel, a tag (`git+URL@v0.1.0`) or a fork.
+  - a setup cell whose first lines install the course when the kernel lacks it, has an older
+    version than gan_course.__version__ (the minimum written here), or finds only a folder named
+    gan_course (a clone in the working directory); a clone's `make lab` already has it, so there
+    they do nothing. They refuse the placeholder URL, tell a clone to run `make lab`, and check
+    pip's result (%pip ignores its exit status). $GAN_COURSE_PIP_SOURCE, when set, replaces the
+    URL: a wheel, a tag (`git+URL@v0.1.0`) or a fork. tests/test_setup_cell.py runs each case.
 """
 from __future__ import annotations
 
