@@ -2,33 +2,54 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# `make lab` installs the course and JupyterLab only; `make venv` (what `make test` uses) adds the
+# test and instructor tools. Each stamp re-installs only when pyproject.toml changes.
+LAB_STAMP := $(VENV)/.installed-lab
+STAMP     := $(VENV)/.installed
+# CPU-only PyTorch (no CUDA libraries: a far smaller .venv; see README), e.g.
+# `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu`. Empty: pip's default build.
+TORCH_INDEX ?=
+comma := ,
 # Extra arguments for `jupyter lab`, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab test unit slow notebooks assignments data-check clean
+.PHONY: venv lab-venv lab test unit slow grading notebooks assignments data-check clean
 
-venv: $(STAMP)  ## .venv with the package (editable) and its test extras
+venv: $(STAMP)  ## .venv with the package (editable), JupyterLab, the test and instructor tools
 
-# Re-installs only when pyproject.toml changes; a second `make venv` takes well under a second.
-$(STAMP): pyproject.toml
+lab-venv: $(LAB_STAMP)  ## .venv with the package (editable) and JupyterLab only
+
+define install
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --quiet --index-url $(TORCH_INDEX) torch torchvision)
+	$(BIN)/python -m pip install --quiet -e '.[$(1)]'
+endef
 
-data-check: venv  ## verify every file in data/ against data/MANIFEST.sha256
+# A second `make venv` with nothing changed does nothing.
+$(STAMP): pyproject.toml
+	$(call install,lab$(comma)test$(comma)instructor)
+	touch $(STAMP) $(LAB_STAMP)
+
+$(LAB_STAMP): pyproject.toml
+	$(call install,lab)
+	touch $(LAB_STAMP)
+
+data-check: lab-venv  ## verify every file in data/ against data/MANIFEST.sha256
 	$(BIN)/python -m gan_course check-data
 
-lab: venv data-check  ## JupyterLab on the course's first notebook
+lab: lab-venv data-check  ## JupyterLab on the course's first notebook
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-unit: venv  ## package tests only, without the slow ones (subprocess CLI runs stopped by real signals)
-	$(BIN)/python -m pytest tests -m "not slow"
+unit: venv  ## package tests only, without the slow ones (`make slow`) and the nbgrader run (`make grading`)
+	$(BIN)/python -m pytest tests -m "not slow and not nbgrader"
 
-slow: venv  ## the slow package tests: tests marked `slow` (tests/test_reliability.py's CLI runs)
-	$(BIN)/python -m pytest tests -m slow
+slow: venv  ## the slow package tests: tests marked `slow` (tests/test_reliability.py's CLI runs stopped by real signals)
+	$(BIN)/python -m pytest tests -m "slow and not nbgrader"
+
+grading: venv  ## the real nbgrader grades every assignment: solution, stubs, wrong submissions (CI runs it after `make test`)
+	$(BIN)/python -m pytest tests -m nbgrader
 
 notebooks: venv  ## every notebook and every assignment's solution notebook, FAST profile
 	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)

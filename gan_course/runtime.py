@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent        # the clone's root, when the package runs from a clone
+PACKAGED_DATA = PACKAGE_DIR / "_data"  # where an installed wheel keeps data/ (see pyproject.toml)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -114,14 +116,27 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
 
 
+def in_clone() -> bool:
+    """True when the package runs from a clone of the course (editable install or PYTHONPATH),
+    False when it was installed from a wheel (`pip install .`, Colab, Kaggle, a JupyterHub)."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "data").is_dir()
+
+
 def data_root(root: str | os.PathLike | None = None) -> Path:
-    """The embedded data folder: `root`, else $GAN_COURSE_DATA, else data/ in the repository."""
-    return Path(root or os.environ.get("GAN_COURSE_DATA") or REPO_ROOT / "data")
+    """The embedded data folder: `root`, else $GAN_COURSE_DATA, else the data the installed
+    package carries (gan_course/_data), else data/ in the clone."""
+    if root or os.environ.get("GAN_COURSE_DATA"):
+        return Path(root or os.environ["GAN_COURSE_DATA"])
+    return PACKAGED_DATA if PACKAGED_DATA.is_dir() else REPO_ROOT / "data"
 
 
 def runs_dir() -> Path:
-    """Where notebooks keep checkpoints and results between sessions ($GAN_COURSE_RUNS or runs/)."""
-    return Path(os.environ.get("GAN_COURSE_RUNS") or REPO_ROOT / "runs")
+    """Where notebooks keep checkpoints and results between sessions: $GAN_COURSE_RUNS, else
+    runs/ in the clone, else runs/ in the current working directory — beside the notebook in
+    Jupyter, so on Colab (/content), Kaggle (/kaggle/working) or a hub it is where you can see it."""
+    if os.environ.get("GAN_COURSE_RUNS"):
+        return Path(os.environ["GAN_COURSE_RUNS"])
+    return REPO_ROOT / "runs" if in_clone() else Path.cwd() / "runs"
 
 
 def report() -> dict:

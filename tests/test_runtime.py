@@ -47,6 +47,36 @@ def test_data_root_follows_argument_then_env(monkeypatch, tmp_path):
     assert runtime.data_root() == runtime.REPO_ROOT / "data"
 
 
+def test_data_root_outside_a_clone_is_the_packaged_data(monkeypatch, tmp_path):
+    # an installed wheel: gan_course/_data exists, no clone around the package
+    packaged = tmp_path / "site-packages" / "gan_course" / "_data"
+    packaged.mkdir(parents=True)
+    monkeypatch.setattr(runtime, "PACKAGED_DATA", packaged)
+    monkeypatch.setattr(runtime, "REPO_ROOT", tmp_path / "site-packages")
+    monkeypatch.delenv("GAN_COURSE_DATA", raising=False)
+    assert runtime.data_root() == packaged
+    monkeypatch.setenv("GAN_COURSE_DATA", str(tmp_path / "env"))   # the variable still wins
+    assert runtime.data_root() == tmp_path / "env"
+
+
+def test_data_root_in_a_clone_is_its_data_folder(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_DATA", raising=False)
+    assert not runtime.PACKAGED_DATA.exists(), "gan_course/_data exists only in a wheel; remove it from the clone"
+    assert runtime.in_clone()
+    assert runtime.data_root() == runtime.REPO_ROOT / "data"
+
+
+def test_runs_dir_in_a_clone_then_outside_then_env(monkeypatch, tmp_path):
+    monkeypatch.delenv("GAN_COURSE_RUNS", raising=False)
+    assert runtime.runs_dir() == runtime.REPO_ROOT / "runs"
+    monkeypatch.setattr(runtime, "REPO_ROOT", tmp_path / "site-packages")   # installed: no pyproject.toml
+    monkeypatch.chdir(tmp_path)
+    assert not runtime.in_clone()
+    assert runtime.runs_dir() == tmp_path / "runs"                         # beside the notebook
+    monkeypatch.setenv("GAN_COURSE_RUNS", str(tmp_path / "env"))
+    assert runtime.runs_dir() == tmp_path / "env"
+
+
 def test_report_names_versions_and_device():
     info = runtime.report()
     assert info["torch"] == torch.__version__
