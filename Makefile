@@ -58,7 +58,7 @@ notebooks: venv  ## every notebook and every assignment's solution notebook, FAS
 assignments: venv  ## regenerate the student versions in assignments/release/ from assignments/source/
 	$(BIN)/python assignments/build.py
 
-test: venv unit slow notebooks  ## what CI runs
+test: venv unit slow notebooks  ## what CI runs (and then `make grading`)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
