@@ -10,6 +10,7 @@ Measured in 05_dcgan_full_training_run.
 from __future__ import annotations
 
 import contextlib
+import re
 import platform
 import warnings
 from dataclasses import dataclass
@@ -75,16 +76,26 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine() or "CPU"
 
 
+def _arch(entry: str) -> tuple[str, int, int, str] | None:
+    """'sm_86' → ('sm', 8, 6, ''); 'compute_90a' → ('compute', 9, 0, 'a'); anything else → None."""
+    m = re.fullmatch(r"(sm|compute)_(\d+)(\d)([a-z]?)", entry)
+    return (m[1], int(m[2]), int(m[3]), m[4]) if m else None
+
+
 def check_kernels(name: str, capability: tuple[int, int], arch_list: list[str]) -> None:
     """Refuse, with what to do, a GPU this torch build has no kernels for: every CUDA call would
-    fail there ("no kernel image is available"). A GPU runs sm_XY code built for its own
-    capability X.Y, or compiles PTX ("compute_XY") for an older or equal one when it starts."""
+    fail there ("no kernel image is available"). A GPU of capability X.Y runs sm_X? code built for
+    the same major version and a minor version up to Y (sm_86 code runs on an sm_89 L4 or RTX 40xx;
+    suffixed 'a'/'f' builds only on their exact capability), or compiles PTX ("compute_XY") built
+    for an older or equal capability when it starts."""
     major, minor = capability
-    if f"sm_{major}{minor}" in arch_list:
-        return
-    ptx = [a for a in arch_list if a.startswith("compute_") and int(a[len("compute_"):]) <= major * 10 + minor]
-    if ptx:
-        return
+    for kind, a_major, a_minor, suffix in filter(None, map(_arch, arch_list)):
+        if suffix and (a_major, a_minor) != (major, minor):
+            continue
+        if kind == "sm" and a_major == major and a_minor <= minor:
+            return
+        if kind == "compute" and (a_major, a_minor) <= (major, minor):
+            return
     raise RuntimeError(f"{name} (compute capability {major}.{minor}, sm_{major}{minor}) is not supported by this "
                        f"torch {torch.__version__}, which has kernels for {', '.join(arch_list) or 'no GPU'}: "
                        "nothing can run on it. Install a torch build that lists this GPU "

@@ -201,14 +201,24 @@ def test_build_run_gives_the_loss_to_the_compile_gate():
 THIS_BUILD = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]   # torch.cuda.get_arch_list() of a 2.x wheel
 
 
-@pytest.mark.parametrize("capability, name", [((6, 0), "Tesla P100-PCIE-16GB"), ((7, 0), "Tesla V100-SXM2-16GB")])
-def test_a_gpu_the_build_has_no_kernels_for_is_refused_with_what_to_do(monkeypatch, capability, name):
-    fake_gpu(monkeypatch, capability, name=name, arch_list=THIS_BUILD)
+@pytest.mark.parametrize("capability, name, arch_list", [
+    ((6, 0), "Tesla P100-PCIE-16GB", THIS_BUILD), ((7, 0), "Tesla V100-SXM2-16GB", THIS_BUILD),
+    ((9, 0), "NVIDIA H100", ["sm_80", "sm_100a"]),   # sm_80 is another major
+    ((12, 1), "NVIDIA GB10", ["sm_120a"]),           # an 'a' build runs only on its own capability
+])
+def test_a_gpu_the_build_has_no_kernels_for_is_refused_with_what_to_do(monkeypatch, capability, name, arch_list):
+    fake_gpu(monkeypatch, capability, name=name, arch_list=arch_list)
     with pytest.raises(RuntimeError, match=rf"{name}.*sm_{capability[0]}{capability[1]}.*Install a torch build"):
         accel.hardware(CUDA)
 
 
-@pytest.mark.parametrize("capability, arch_list", [((7, 5), THIS_BUILD), ((8, 9), ["sm_80", "compute_80"])])
+@pytest.mark.parametrize("capability, arch_list", [
+    ((7, 5), THIS_BUILD),                  # T4: its own cubins
+    ((8, 9), THIS_BUILD),                  # L4, RTX 40xx, L40S: sm_86 cubins run within major 8
+    ((8, 7), THIS_BUILD),                  # Jetson Orin: sm_80/sm_86 cubins
+    ((8, 9), ["sm_80", "compute_80"]),     # PTX for an older capability
+    ((9, 0), ["sm_80", "sm_90a"]),         # an 'a' build on its exact capability
+])
 def test_a_gpu_with_kernels_or_ptx_for_it_is_accepted(monkeypatch, capability, arch_list):
     fake_gpu(monkeypatch, capability, arch_list=arch_list)
     assert accel.hardware(CUDA).capability == capability
