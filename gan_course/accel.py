@@ -244,7 +244,7 @@ def autocast(device: torch.device, dtype: torch.dtype | None):
 
 # ----------------------------------------------------------------------------- layout and compilation
 def _compile(fn):
-    """torch.compile in its default mode (BatchNorm mutates buffers, which CUDA-graph modes break)."""
+    """torch.compile in its default mode (CUDA-graph modes may skip BatchNorm's buffer mutations or need care)."""
     return torch.compile(fn)
 
 

@@ -170,8 +170,9 @@ def measure(step, images_per_step: int, device: torch.device, seconds: float,
 
 # The 05 ladder: each row changes exactly one option of the row above (cumulative), starting from
 # PyTorch's defaults: float32, NCHW, eager, torch.optim.Adam's own implementation choice, and the
-# losses read back every step as a naive loop does. Only the course's device-resident sampler is
-# common to every course row (the reference row shows what a DataLoader costs).
+# losses read back every step as a naive loop does. The reference row differs from "course, plain"
+# in more than one way (data path, losses on logits, D's gradients in the G step, EMA,
+# cudnn.benchmark: notebook 05 lists them), so its ratio is not the sampler's alone.
 PLAIN = dict(log_every=1, adam="default", channels_last=False, amp="off", compile="off")
 LADDER = (("+ losses read every 100 steps", dict(log_every=100)),
           ("+ foreach/fused Adam", dict(adam="auto")),
