@@ -63,16 +63,21 @@ def _sample(args) -> int:
                          "in NumPy's .npy format), e.g. samples.npy.")
     G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
     images = metrics.generate(G, args.n, seed=args.seed, labels=args.label).cpu().numpy().astype(np.float32)
-    if not np.isfinite(images).all():
-        raise ValueError(f"{args.checkpoint}: the generator's samples contain NaN or inf (its weights "
-                         "diverged), so nothing was written. Use an earlier checkpoint, or train again "
-                         "with a lower learning rate.")
+    _require_finite(torch.from_numpy(images), args.checkpoint, "nothing was written")
     buffer = io.BytesIO()
     np.save(buffer, images)
     checkpoint.atomic_write(args.out, lambda f: f.write(buffer.getbuffer()))   # never a truncated .npy
     print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
                       "max": float(images.max()), "label": args.label}, allow_nan=False))
     return 0
+
+
+def _require_finite(images: torch.Tensor, source, consequence: str) -> None:
+    """Refuse samples with NaN or inf (a diverged generator), saying what that means for the command."""
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{source}: the generator's samples contain NaN or inf (its weights diverged), "
+                         f"so {consequence}. Use an earlier checkpoint, or train again with a lower "
+                         "learning rate.")
 
 
 EVALUATED = "fashion_mnist"   # the evaluation classifier and the reference images are Fashion-MNIST's
@@ -91,9 +96,7 @@ def _evaluate(args) -> int:
             "look at the samples (04).")
     G = pretrained.load_generator(args.checkpoint, runtime.device(args.device))
     images = metrics.generate(G, args.n, seed=args.seed)
-    if not torch.isfinite(images).all():
-        raise ValueError(f"{args.checkpoint}: the generator's samples contain NaN or inf (its weights "
-                         "diverged), so they cannot be scored. Use an earlier checkpoint.")
+    _require_finite(images, args.checkpoint, "they cannot be scored")
     result = metrics.evaluate(images, seed=args.seed)
     if nets.is_conditional(G):                         # samples cycle through the classes: score each
         rows = metrics.per_class(G, max(1, args.n // G.num_classes), seed=args.seed)
