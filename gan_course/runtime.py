@@ -139,6 +139,15 @@ def runs_dir() -> Path:
     return REPO_ROOT / "runs" if in_clone() else Path.cwd() / "runs"
 
 
+def run_dir(name: str) -> Path:
+    """One notebook's checkpoint folder, keyed by profile: runs/<name>-fast or runs/<name>-full.
+    FAST and FULL train different models (widths, steps), so they never share a folder: running
+    FAST and then FULL starts FULL from scratch instead of resuming (or refusing) FAST's checkpoint."""
+    if not name or "/" in name or "\\" in name or name in {".", ".."}:
+        raise ValueError(f"run_dir({name!r}): give a plain folder name such as '05_dcgan_fmnist'")
+    return runs_dir() / f"{name}-{'fast' if FAST else 'full'}"
+
+
 def report() -> dict:
     """What 00_start_here prints: versions, device, CPU threads, GPU name if any."""
     import platform

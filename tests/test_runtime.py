@@ -110,3 +110,15 @@ def test_mps_says_once_how_to_fall_back_for_a_missing_op(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         runtime.device()                                     # fallback already on: nothing to say
+
+
+def test_run_dir_keeps_fast_and_full_apart(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_RUNS", str(tmp_path))
+    monkeypatch.setattr(runtime, "FAST", True)
+    fast = runtime.run_dir("05_dcgan_fmnist")
+    monkeypatch.setattr(runtime, "FAST", False)
+    full = runtime.run_dir("05_dcgan_fmnist")
+    assert fast != full and fast.parent == full.parent == tmp_path
+    assert (fast.name, full.name) == ("05_dcgan_fmnist-fast", "05_dcgan_fmnist-full")
+    with pytest.raises(ValueError, match="plain folder name"):
+        runtime.run_dir("../elsewhere")
