@@ -115,3 +115,18 @@ def update(folder: Path = REPORTS, readme: Path = README) -> bool:
     if new != text:
         readme.write_text(new)
     return new != text
+
+
+def stated(notebook: str, folder: Path = REPORTS) -> str:
+    """One sentence a notebook prints instead of a hand-written time: what the committed reports
+    measured for `notebook` (a name such as '04_first_gan_on_digits'), the same figures the README's
+    course map shows. Outside a clone (a wheel carries no reports) it says where to find them."""
+    reports = sorted(load(folder), key=lambda r: r["date"], reverse=True) if Path(folder).is_dir() else []
+    if not reports:
+        return ("No timing report in this installation; the course map in the README lists the "
+                "measured times (`python -m gan_course gpu-report` measures them on your machine).")
+    (fast, full, gpu), used = times(notebook, reports)
+    cpu = next((r for r in used if r["device"]["kind"] == "cpu"), None)
+    where = (f"on {cpu['device']['name']} ({cpu['device'].get('cpu_threads', '?')} CPU threads, report of "
+             f"{cpu['date'][:10]})" if cpu else "on a CPU")
+    return f"Measured {where}: FAST {fast}, FULL {full}. On a GPU: {gpu}."

@@ -46,3 +46,15 @@ def test_the_gpu_column_says_not_measured_yet_without_a_gpu_report():
     assert row(text)[-1] == "not measured yet"
     assert "GPU: not measured yet" in text
     assert readme.render(text, [report("cpu", "2026-11-22", 30)]) == text    # rendering twice changes nothing
+
+
+def test_a_notebook_states_the_times_the_course_map_shows(tmp_path):
+    import shutil
+    for f in readme.REPORTS.glob("*.json"):
+        shutil.copy(f, tmp_path)
+    block, _ = readme.expected()
+    row = next(line for line in block.splitlines() if line.startswith("| [04_"))
+    fast, full, gpu = [c.strip() for c in row.strip().strip("|").split("|")][-3:]
+    said = readme.stated("04_first_gan_on_digits", tmp_path)
+    assert f"FAST {fast}, FULL {full}" in said and f"On a GPU: {gpu}." in said
+    assert "No timing report" in readme.stated("04_first_gan_on_digits", tmp_path / "absent")
