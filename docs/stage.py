@@ -40,15 +40,23 @@ LIVE_NOTE = ("*These controls need a live Python kernel:* the page shows them as
 
 
 # ----------------------------------------------------------------------------- executed notebooks
+def current_copy(source: Path, store: Path, root: Path = ROOT) -> nbformat.NotebookNode | None:
+    """The copy of `source` in `store` when it was executed from the notebook as it is now and ran through."""
+    saved = store / source.relative_to(root)
+    if not saved.is_file():
+        return None
+    nb = nbformat.read(saved, as_version=4)
+    meta = nb.metadata.get(nbsave.KEY, {})
+    return nb if meta.get("source_sha256") == nbsave.source_sha256(source) and meta.get("ok") else None
+
+
 def executed(source: Path, store: Path) -> nbformat.NotebookNode:
     """The FAST execution of `source`: the saved copy when it is current, else a fresh run (saved)."""
+    nb = current_copy(source, store)
+    if nb is not None:
+        print(f"  {source.relative_to(ROOT)}: the copy `make notebooks` executed")
+        return nb
     saved = store / source.relative_to(ROOT)
-    if saved.is_file():
-        nb = nbformat.read(saved, as_version=4)
-        meta = nb.metadata.get(nbsave.KEY, {})
-        if meta.get("source_sha256") == nbsave.source_sha256(source) and meta.get("ok"):
-            print(f"  {source.relative_to(ROOT)}: the copy `make notebooks` executed")
-            return nb
     print(f"  {source.relative_to(ROOT)}: executing in FAST (no current copy in {store})", flush=True)
     from nbmake.nb_run import NotebookRun
     with tempfile.TemporaryDirectory() as runs:
@@ -58,8 +66,11 @@ def executed(source: Path, store: Path) -> nbformat.NotebookNode:
         try:
             res = NotebookRun(source, 600, kernel="python3").execute()
         finally:
-            for k, v in old.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+            for k, v in old.items():                  # the caller's environment, as it was
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
     if res.error is not None:
         sys.exit(f"docs/stage.py: {source.relative_to(ROOT)} failed in FAST, so its page is not built:\n"
                  f"{res.error.summary}")
