@@ -23,6 +23,7 @@ myst_heading_anchors = 3
 html_theme = "sphinx_book_theme"
 html_title = "GANs, properly"
 html_static_path = [str(ROOT / "build" / "site-vendor"), "static"]
+html_css_files = ["site.css"]                # docs/static/site.css
 html_theme_options = {
     "show_navbar_depth": 1,
     "navigation_with_keys": False,

@@ -171,7 +171,8 @@ def course_map(readme: str) -> str:
 def index(notebooks: list[str], assignments: list[str]) -> str:
     readme = (ROOT / "README.md").read_text()
     toc = lambda caption, pages: "\n".join(["```{toctree}", ":hidden:", f":caption: {caption}", ""] + pages + ["```"])
-    return "\n\n".join(["# A course on Generative Adversarial Networks", course_map(readme),
+    wide = "---\nhtml_theme.sidebar_secondary.remove: true\n---"     # the course map's table needs the width
+    return "\n\n".join([wide, "# A course on Generative Adversarial Networks", course_map(readme),
                         "Every notebook page shows the notebook as `make test` executed it in the FAST profile "
                         "(small step counts, 2 CPU cores): figures and numbers are FAST's, not a full run's. "
                         "Assignments are shown as students receive them, unexecuted.",

@@ -27,7 +27,7 @@ NOTEBOOKS = sorted(p.stem for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted(p.stem for p in (REPO_ROOT / "assignments" / "release").glob("*/*.ipynb"))
 
 # in the page: MathJax has finished, then what a reader would see
-TYPESET = "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
+TYPESET = "() => !(window.MathJax && MathJax.startup && MathJax.startup.promise) || MathJax.startup.promise.then(() => true)"
 SEEN = """() => ({
   maths: document.querySelectorAll('mjx-container').length,
   raw_tex: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length,
@@ -80,6 +80,7 @@ def open_page(page, relative: str) -> dict:
     path = SITE / relative
     assert path.is_file(), f"{relative} is not in the site: is `make site` older than the notebook?"
     page.goto(path.as_uri(), wait_until="load")
+    assert page.outside == [], f"{relative} requested the network: {page.outside}"
     page.wait_for_function(TYPESET)
     page.wait_for_timeout(200)
     seen = page.evaluate(SEEN)
@@ -130,12 +131,12 @@ def test_assignment_page_loads_offline(page, assignment):
 
 def test_front_page_is_the_course_map(page):
     seen = open_page(page, "index.html")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "front-page.png"))
     for notebook in NOTEBOOKS:               # every notebook is reachable from the front page
         assert any(link.endswith(f"notebooks/{notebook}.html") for link in seen["links"]), notebook
     assert broken_links(seen["links"]) == []
     assert page.get_by_role("heading", name="The course map").count() == 1
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "front-page.png"))
 
 
 def test_timings_page_comes_from_the_reports(page):

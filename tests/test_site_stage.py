@@ -68,7 +68,7 @@ def test_the_front_page_links_the_site_pages_not_the_repository_files():
     assert "notebooks/02b_the_loss_zoo" in index                 # globbed pages, whatever the README lists
 
 
-@pytest.mark.slow
+@pytest.mark.site   # a kernel's start-up: run by `make site-test`, outside `make test`'s 25 minutes
 def test_make_notebooks_keeps_each_executed_notebook(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     nbformat.write(nb, tmp_path / "tiny.ipynb")
