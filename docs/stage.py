@@ -122,9 +122,23 @@ def alt_text(cell, previous_markdown: str, name: str, index: int) -> str:
     return f"Figure from cell {index} of {name}"
 
 
+CONTROLS = ("Slider", "Dropdown", "Button", "Text", "Checkbox", "Toggle", "Select", "Play", "Picker", "Radio")
+
+
+def has_controls(model_id: str, state: dict) -> bool:
+    """Whether the widget `model_id` holds something a reader would move (a slider, a button...),
+    not only pictures, text and progress bars (tqdm's bars are widgets too)."""
+    model = state.get(model_id, {})
+    if any(c in model.get("model_name", "") for c in CONTROLS):
+        return True
+    children = model.get("state", {}).get("children", [])
+    return any(has_controls(c.removeprefix("IPY_MODEL_"), state) for c in children)
+
+
 def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
     """A notebook as its page shows it (see the module's docstring)."""
     name = Path(path).stem
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     cells = [c for c in nb.cells if c.get("id") != course_url.BADGE_ID]
     out, previous_md, setup_seen = [], "", False
     for i, cell in enumerate(cells):
@@ -144,7 +158,8 @@ def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
         outputs = cell.get("outputs", [])
         if any(m in o.get("data", {}) for o in outputs for m in IMAGES):
             cell.metadata.setdefault("mystnb", {})["image"] = {"alt": alt_text(cell, previous_md, name, i)}
-        if any(WIDGET in o.get("data", {}) for o in outputs):
+        widgets = [o["data"][WIDGET]["model_id"] for o in outputs if WIDGET in o.get("data", {})]
+        if any(has_controls(w, state) for w in widgets):
             out.append(nbformat.v4.new_markdown_cell(LIVE_NOTE))
     nb.cells = out
     return nb

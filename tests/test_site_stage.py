@@ -13,8 +13,8 @@ from gan_course.runtime import REPO_ROOT
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 
-def _output(mime):
-    return nbformat.v4.new_output("display_data", data={mime: PNG if mime == "image/png" else {"model_id": "x"},
+def _output(mime, model="x"):
+    return nbformat.v4.new_output("display_data", data={mime: PNG if mime == "image/png" else {"model_id": model},
                                                         "text/plain": "<Figure>"})
 
 
@@ -44,10 +44,16 @@ def test_a_page_gets_launch_links_alt_text_and_the_live_kernel_note():
     figure = nbformat.v4.new_code_cell("# The two densities and D*\nplot()", outputs=[_output("image/png")])
     below_text = nbformat.v4.new_code_cell("plot()", outputs=[_output("image/png")])
     widget = nbformat.v4.new_code_cell("build_ui()", outputs=[_output(stage.WIDGET)])
+    progress = nbformat.v4.new_code_cell("fit()", outputs=[_output(stage.WIDGET, "bar")])
     nb = nbformat.v4.new_notebook(cells=[
         badge, nbformat.v4.new_markdown_cell("# 01 · The GAN game"), nbformat.v4.new_code_cell("import gan_course"),
         figure, nbformat.v4.new_markdown_cell(r"When $p_g = p_\text{data}$, $V = -\log 4$. More text."),
-        below_text, widget])
+        below_text, progress, widget])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        "x": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_s"]}},
+        "s": {"model_name": "FloatSliderModel", "state": {}},
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_p"]}},
+        "p": {"model_name": "FloatProgressModel", "state": {}}}}}
     cells = stage.prepare(nb, "notebooks/01_the_gan_game.ipynb").cells
     sources = [c.source for c in cells]
     assert not any("colab-badge.svg" in s for s in sources), "the badge images load from the network"
@@ -58,6 +64,7 @@ def test_a_page_gets_launch_links_alt_text_and_the_live_kernel_note():
     assert cells[3].metadata["mystnb"]["image"]["alt"] == "Figure: The two densities and D*"
     assert cells[5].metadata["mystnb"]["image"]["alt"] == "Figure after: When pg = pdata, V = -log 4."
     assert "need a live Python kernel" in cells[-1].source and cells[-2] is widget
+    assert cells[-3] is progress, "a progress bar is not a control: no note under it"
 
 
 def test_the_front_page_links_the_site_pages_not_the_repository_files():
@@ -71,6 +78,7 @@ def test_the_front_page_links_the_site_pages_not_the_repository_files():
 
 @pytest.mark.site   # a kernel's start-up: run by `make site-test`, outside `make test`'s 25 minutes
 def test_make_notebooks_keeps_each_executed_notebook(tmp_path):
+    progress = nbformat.v4.new_code_cell("fit()", outputs=[_output(stage.WIDGET, "bar")])
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     nbformat.write(nb, tmp_path / "tiny.ipynb")
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "docs.nbsave", f"--nb-save={tmp_path / 'out'}",
