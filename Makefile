@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 # test and instructor tools. Each stamp re-installs only when pyproject.toml changes.
 LAB_STAMP := $(VENV)/.installed-lab
 STAMP     := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 # CPU-only PyTorch (no CUDA libraries: a far smaller .venv; see README), e.g.
 # `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu`. Empty: pip's default build.
 TORCH_INDEX ?=
@@ -14,7 +15,7 @@ comma := ,
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab-venv lab test unit slow grading notebooks assignments data-check clean
+.PHONY: venv lab-venv lab test unit slow grading notebooks assignments data-check site site-test clean
 
 venv: $(STAMP)  ## .venv with the package (editable), JupyterLab, the test and instructor tools
 
@@ -36,29 +37,51 @@ $(LAB_STAMP): pyproject.toml
 	$(call install,lab)
 	touch $(LAB_STAMP)
 
+# `make site` adds the [docs] extra (Sphinx, MyST-NB, the theme) to the full .venv.
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,instructor,docs]'
+	touch $(DOCS_STAMP)
+
 data-check: lab-venv  ## verify every file in data/ against data/MANIFEST.sha256
 	$(BIN)/python -m gan_course check-data
 
 lab: lab-venv data-check  ## JupyterLab on the course's first notebook
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-unit: venv  ## package tests only, without the slow ones (`make slow`) and the nbgrader run (`make grading`)
-	$(BIN)/python -m pytest tests -m "not slow and not nbgrader"
+unit: venv  ## package tests only, without the slow ones (`make slow`), the nbgrader run (`make grading`) and the site's (`make site-test`)
+	$(BIN)/python -m pytest tests -m "not slow and not nbgrader and not site"
 
 slow: venv  ## the slow package tests: tests marked `slow` (tests/test_reliability.py's CLI runs stopped by real signals)
-	$(BIN)/python -m pytest tests -m "slow and not nbgrader"
+	$(BIN)/python -m pytest tests -m "slow and not nbgrader and not site"
 
 grading: venv  ## the real nbgrader grades every assignment: solution, stubs, wrong submissions (CI runs it after `make test`)
 	$(BIN)/python -m pytest tests -m nbgrader
 
 notebooks: venv  ## every notebook and every assignment's solution notebook, FAST profile
-	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load)
-	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 --durations=0 notebooks assignments/source
+	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load); the executed
+	# copies are kept in build/executed/ (docs/nbsave.py) for `make site`, which would otherwise re-run them
+	GAN_COURSE_FAST=1 GAN_COURSE_RUNS=$$(mktemp -d) $(BIN)/python -m pytest -p docs.nbsave --nb-save=build/executed --nbmake --nbmake-kernel=python3 --nbmake-timeout=600 --durations=0 notebooks assignments/source
 
 assignments: venv  ## regenerate the student versions in assignments/release/ from assignments/source/
 	$(BIN)/python assignments/build.py
 
-test: venv unit slow notebooks  ## what CI runs (and then `make grading`)
+# The course website: the notebooks as `make notebooks` executed them (build/executed/; a notebook
+# without a current copy is executed here, FAST), the student versions of the assignments, the course
+# map and the timing reports, built offline by Sphinx + MyST-NB into build/site/ (open build/site/index.html).
+# docs/vendor.py fetches MathJax and the widget embedder from the npm registry once (needs `npm`).
+# `make site SITE_NOTEBOOKS='0[12]_*'`: only the notebooks whose name matches, for a quick look.
+SITE_NOTEBOOKS ?= *
+site: $(DOCS_STAMP)  ## the course website in build/site/, from the notebooks executed in FAST
+	$(BIN)/python docs/vendor.py build/site-vendor
+	$(BIN)/python docs/stage.py build/site-src --executed build/executed --notebooks '$(SITE_NOTEBOOKS)'
+	rm -rf build/site
+	$(BIN)/python -m sphinx -b html -c docs -q build/site-src build/site
+	@echo "the site: build/site/index.html"
+
+site-test: $(DOCS_STAMP)  ## the built site in chromium: every page offline, figures, maths, links (after `make site`)
+	$(BIN)/python -m pytest tests -m site
+
+test: venv unit slow notebooks  ## what CI runs (and then `make grading`, `make site site-test`)
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache build

@@ -1,0 +1,47 @@
+"""Sphinx configuration of the course website (`make site`; sources staged by docs/stage.py).
+
+Nothing here loads from the network: MathJax, RequireJS and the ipywidgets embedder come from
+build/site-vendor/ (docs/vendor.py fetches them from the npm registry), served from _static/.
+tests/test_site.py opens every page in chromium and fails on any request that leaves the site.
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+project = "gan_course"
+author = "the gan_course authors"
+copyright = "the gan_course authors, MIT licence"
+extensions = ["myst_nb"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+
+# the notebooks are executed before Sphinx sees them (docs/stage.py): never again here
+nb_execution_mode = "off"
+nb_merge_streams = True                       # a cell's many print() lines read as one block
+myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_heading_anchors = 3
+
+html_theme = "sphinx_book_theme"
+html_title = "GANs, properly"
+html_static_path = [str(ROOT / "build" / "site-vendor"), "static"]
+html_css_files = ["site.css"]                # docs/static/site.css
+html_theme_options = {
+    "show_navbar_depth": 1,
+    "navigation_with_keys": False,
+    "use_download_button": True,              # the executed .ipynb, from the site itself
+    "use_fullscreen_button": False,
+}
+html_show_sourcelink = False
+html_copy_source = False
+
+# MathJax 3 from _static/ (docs/vendor.py), not Sphinx's CDN default
+mathjax_path = "mathjax/tex-mml-chtml.js"
+mathjax3_config = {"options": {}}             # myst-parser adds its processHtmlClass here
+mathjax4_config = None
+mathjax_config_path = "mathjax_config.js"    # MathJax 2's Hub.Queue, which the widget embedder calls
+
+# ipywidgets' static state (saved by nbclient in the executed notebook) rendered by the embedder
+nb_ipywidgets_js = {
+    "require.js": {},
+    "require-paths.js": {},                   # docs/static/: where the embedder's fonts are
+    "html-manager/embed-amd.js": {},
+}
