@@ -145,20 +145,40 @@ def f_divergence(f: Callable[[Tensor], Tensor], p: Tensor, q: Tensor, x: Tensor)
 
 
 # ----------------------------------------------------------------------------- the bilinear game
-def bilinear_game(x0: float, y0: float, lr: float, steps: int, simultaneous: bool) -> Tensor:
+def bilinear_game(x0: float, y0: float, lr: float, steps: int, simultaneous: bool,
+                  first: str = "d") -> Tensor:
     """Gradient play on min_x max_y x·y from (x0, y0); returns the iterates, shape (steps + 1, 2).
+    x is the generator's parameter (it minimises), y the discriminator's (it maximises).
 
-    simultaneous: x ← x − η·y,  y ← y + η·x      (both use the old values)
-    alternating:  x ← x − η·y,  y ← y + η·x_new  (y sees x's update, as in d_step then g_step)
+    simultaneous:            x ← x − η·y,      y ← y + η·x       (both use the old values)
+    alternating, first="d":  y ← y + η·x,      x ← x − η·y_new   (gc.fit: d_step, then g_step)
+                             conserves x² + y² + η·x·y  (bilinear_invariant)
+    alternating, first="g":  x ← x − η·y,      y ← y + η·x_new   (G moves first)
+                             conserves x² + y² − η·x·y
     """
+    if first not in ("d", "g"):
+        raise ValueError(f"first={first!r}: use 'd' (the discriminator moves first, as gc.fit does) or 'g'.")
     x, y = torch.tensor(x0, dtype=torch.float64), torch.tensor(y0, dtype=torch.float64)
     path = [(x0, y0)]
     for _ in range(steps):
-        x_new = x - lr * y
-        y = y + lr * (x if simultaneous else x_new)
-        x = x_new
+        if simultaneous:
+            x, y = x - lr * y, y + lr * x
+        elif first == "d":
+            y = y + lr * x
+            x = x - lr * y
+        else:
+            x = x - lr * y
+            y = y + lr * x
         path.append((x.item(), y.item()))
     return torch.tensor(path, dtype=torch.float64)
+
+
+def bilinear_invariant(path: Tensor, lr: float, first: str = "d") -> Tensor:
+    """x² + y² ± η·x·y at each iterate of an alternating bilinear_game (+ when D moves first, − when G
+    does): the quadratic form the alternating map preserves exactly (derived in notebook 03 §7)."""
+    sign = 1.0 if first == "d" else -1.0
+    x, y = path[:, 0], path[:, 1]
+    return x ** 2 + y ** 2 + sign * lr * x * y
 
 
 # ----------------------------------------------------------------------------- D* from samples

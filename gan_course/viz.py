@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from torchvision.utils import make_grid
 
+from . import dynamics
+
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
     """Images (N, 1, H, W) in [-1, 1] (or uint8 (N, H, W)) → one grey picture (rows, cols) in [0, 1]."""
@@ -70,9 +72,12 @@ def plot_game(g: dict, ax=None, title: str | None = None):
 
 
 def panel_2d(G, D, real: torch.Tensor, g_loss, history=(), n_fake: int = 512, n_arrows: int = 64,
-             bound: float = 3.0, seed: int = 0, axes=None):
+             bound: float = 3.0, seed: int = 0, axes=None, arrow_scale: float = 0.25):
     """Notebook 03, GAN-Lab style: σ(D) as a heat map, real (black) and generated (orange) points,
-    arrows along −∇_x L_G at generated points (where G's update pushes them), and the losses."""
+    and at generated points the force on each, f = −∂ℓ/∂x of its own generator loss
+    (dynamics.forces), drawn to one fixed scale: an arrow is arrow_scale·‖f‖ long in plot units,
+    so lengths compare between panels and losses (the key shows ‖f‖ = 1). The arrows are pushes,
+    not moves: G moves its points through shared weights (dynamics.sgd_moves)."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 4), gridspec_kw={"width_ratios": [1.1, 1]})
     ax, ax_loss = axes
@@ -83,21 +88,21 @@ def panel_2d(G, D, real: torch.Tensor, g_loss, history=(), n_fake: int = 512, n_
         prob = torch.sigmoid(D(torch.stack([xx.flatten(), yy.flatten()], 1).to(dev))).view(120, 120).cpu()
         z = torch.randn(n_fake, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)
         fake = G(z)
-    pts = fake[:n_arrows].clone().requires_grad_(True)
-    (grad,) = torch.autograd.grad(g_loss(D(pts)), pts)                  # ∂L_G/∂x at fake points
-    arrows = -grad / grad.norm(dim=1, keepdim=True).clamp_min(1e-12)    # unit length: direction only
+    pts = fake[:n_arrows]
+    arrows = dynamics.forces(D, g_loss, pts)                            # (n_arrows, 2), unnormalised
     im = ax.imshow(prob.numpy(), extent=(-bound, bound, -bound, bound), origin="lower",
                    cmap="RdBu", vmin=0, vmax=1, alpha=0.6)
     real, fake, pts = real.cpu(), fake.cpu(), pts.detach().cpu()
     ax.scatter(real[:, 0], real[:, 1], s=4, c="k", label="real")
     ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:orange", label="generated")
-    ax.quiver(pts[:, 0], pts[:, 1], arrows[:, 0].cpu(), arrows[:, 1].cpu(), color="tab:orange",
-              angles="xy", scale_units="xy", scale=3, width=0.004)
+    q = ax.quiver(pts[:, 0], pts[:, 1], arrows[:, 0].cpu(), arrows[:, 1].cpu(), color="tab:orange",
+                  angles="xy", scale_units="xy", scale=1 / arrow_scale, width=0.004)
+    ax.quiverkey(q, 0.2, 0.04, 1.0, "‖f‖ = 1", labelpos="E", fontproperties={"size": 7})
     ax.set_xlim(-bound, bound)
     ax.set_ylim(-bound, bound)
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=7)
-    ax.set_title("σ(D(x)) (blue = 'real'), samples, G's push")
+    ax.set_title("σ(D(x)) (blue = 'real'), samples, force on each fake", fontsize=9)
     plt.colorbar(im, ax=ax, fraction=0.046)
     if history:
         plot_losses(list(history), ax=ax_loss)

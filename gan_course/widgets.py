@@ -79,6 +79,10 @@ class Playground:
         self.run = train.build_run(cfg)
         self.d_steps = 0
         self.history: list[dict] = []
+        self.last_move = None          # mean distance the last G step moved 512 fixed fakes
+
+    def _fakes(self) -> torch.Tensor:
+        return train.sample(self.run.G, 512, seed=7)
 
     def step_d(self) -> float:
         loss = train.d_step(self.run, self.run.batches.batch(self.d_steps))
@@ -86,8 +90,10 @@ class Playground:
         return loss.item()
 
     def step_g(self) -> float:
+        before = self._fakes()
         loss = train.g_step(self.run).item()
         self.run.step += 1
+        self.last_move = (self._fakes() - before).norm(dim=1).mean().item()
         return loss
 
     def train(self, n: int = 100) -> None:
@@ -111,6 +117,8 @@ def render_playground(pg: Playground) -> tuple[bytes, str]:
     cov = metrics.mode_coverage(train.sample(pg.run.G, 2000, seed=1), mix.modes, mix.std)
     status = (f"D steps {pg.d_steps} · G steps {pg.run.step} · modes covered "
               f"{cov['modes']}/{len(mix.centers)} · high-quality samples {cov['quality']:.0%}")
+    if pg.last_move is not None:
+        status += f" · the last G step moved the fakes by {pg.last_move:.2g} on average"
     return figure_png(axes[0].figure), status
 
 

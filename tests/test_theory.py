@@ -119,11 +119,32 @@ def test_simultaneous_steps_spiral_out_at_the_closed_form_rate():
     torch.testing.assert_close(path.norm(dim=1), r0 * (1 + 0.01) ** (torch.arange(51, dtype=torch.float64) / 2))
 
 
-def test_alternating_steps_orbit_conserving_x2_plus_y2_minus_eta_xy():
-    path = T.bilinear_game(1.0, 0.5, lr=0.1, steps=500, simultaneous=False)
+@pytest.mark.parametrize("first, sign", [("d", +1.0), ("g", -1.0)])
+def test_alternating_steps_orbit_conserving_x2_plus_y2_plus_or_minus_eta_xy(first, sign):
+    # D first (gc.fit's order): x² + y² + ηxy; G first: x² + y² − ηxy (notebook 03 §7)
+    eta = 0.1
+    path = T.bilinear_game(1.0, 0.5, lr=eta, steps=500, simultaneous=False, first=first)
     x, y = path[:, 0], path[:, 1]
-    q = x ** 2 + y ** 2 - 0.1 * x * y
+    q = x ** 2 + y ** 2 + sign * eta * x * y
     torch.testing.assert_close(q, torch.full_like(q, q[0].item()))
+    torch.testing.assert_close(T.bilinear_invariant(path, eta, first), q)
+
+
+def test_alternating_d_first_is_d_step_then_g_step_by_hand():
+    # one step from (x, y) = (1, 0.5) with η = 0.1: y ← 0.5 + 0.1·1 = 0.6, then x ← 1 − 0.1·0.6 = 0.94
+    path = T.bilinear_game(1.0, 0.5, lr=0.1, steps=1, simultaneous=False)
+    torch.testing.assert_close(path[1], torch.tensor([0.94, 0.6], dtype=torch.float64))
+    # the notebook's matrix [[1 − η², −η], [η, 1]] (D first) applied to (x, y)
+    eta, p0 = 0.3, torch.tensor([0.7, -1.2], dtype=torch.float64)
+    M = torch.tensor([[1 - eta ** 2, -eta], [eta, 1.0]], dtype=torch.float64)
+    path = T.bilinear_game(0.7, -1.2, lr=eta, steps=5, simultaneous=False)
+    torch.testing.assert_close(path[-1], torch.linalg.matrix_power(M, 5) @ p0)
+    torch.testing.assert_close(torch.linalg.det(M), torch.tensor(1.0, dtype=torch.float64))
+
+
+def test_bilinear_game_names_the_orders_it_knows():
+    with pytest.raises(ValueError, match="'d'"):
+        T.bilinear_game(1.0, 0.0, 0.1, 3, simultaneous=False, first="D")
 
 
 @pytest.mark.parametrize("a, b", [(0.2, 0.8), (1.0, 1.0), (3.0, 0.5)])

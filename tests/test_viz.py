@@ -28,3 +28,21 @@ def test_plots_draw_what_they_are_given():
     labels = torch.arange(10).repeat(3)
     fig = viz.show_by_class(torch.zeros(30, 28, 28, dtype=torch.uint8), labels, list("abcdefghij"), per_class=3)
     assert len(fig.axes) == 10
+
+
+# ---- notebook 03's panel: the arrows are the unnormalised force on each fake, on one fixed scale
+def test_panel_2d_arrows_are_the_force_on_each_point_at_a_fixed_scale():
+    from gan_course import dynamics, losses, nets
+
+    torch.manual_seed(0)
+    G, D = nets.build("mlp2d", 2, 16)
+    real = torch.randn(32, 2)
+    g = losses.get("ns").g
+    axes = viz.panel_2d(G, D, real, g, n_fake=40, n_arrows=10, seed=3, arrow_scale=0.5)
+    (q,) = [c for c in axes[0].collections if hasattr(c, "U")]          # the quiver
+    with torch.no_grad():
+        pts = G(torch.randn(40, 2, generator=torch.Generator().manual_seed(3)))[:10]
+    expected = dynamics.forces(D, g, pts)
+    np.testing.assert_allclose(np.stack([q.U, q.V], 1), expected.numpy(), rtol=1e-5, atol=1e-7)
+    assert q.scale == 2.0 and q.scale_units == "xy"                    # drawn length = 0.5·‖f‖ plot units
+    assert (expected.norm(dim=1) < 0.5).all()             # these forces are short: unit arrows would not match

@@ -5,7 +5,9 @@ matplotlib.use("Agg")
 
 import pytest
 
-from gan_course import theory, widgets
+import torch
+
+from gan_course import theory, train, widgets
 
 
 def test_render_game_reports_the_identity_and_the_optimum():
@@ -71,3 +73,14 @@ def test_k_d_discriminator_steps_per_generator_step():
     pg = widgets.Playground(k_d=3)
     pg.train(5)
     assert pg.d_steps == 15 and pg.run.step == 5
+
+
+def test_playground_reports_how_far_the_last_g_step_moved_the_fakes():
+    pg = widgets.Playground()
+    before = train.sample(pg.run.G, 512, seed=7)
+    pg.step_g()
+    moved = (train.sample(pg.run.G, 512, seed=7) - before).norm(dim=1).mean()
+    torch.testing.assert_close(torch.tensor(pg.last_move), moved)
+    assert moved > 0
+    _, status = widgets.render_playground(pg)
+    assert f"moved the fakes by {pg.last_move:.2g}" in status
