@@ -226,3 +226,12 @@ def test_the_js_row_is_nowozin_et_al_as_printed():
     t = js.activation(v)
     torch.testing.assert_close(t, math.log(2) - torch.log1p(torch.exp(-v)))
     torch.testing.assert_close(js.conjugate(t), -torch.log(2 - torch.exp(t)))
+
+
+def test_generator_cost_gradients_are_the_table_of_notebook_02():
+    # ∂J/∂l: minimax −D, non-saturating −(1 − D), maximum likelihood −½ e^l = −½ D/(1 − D)
+    l = torch.linspace(-8, 8, 41, dtype=torch.float64, requires_grad=True)
+    d = torch.sigmoid(l).detach()
+    for name, expected in (("minimax", -d), ("non-saturating", -(1 - d)), ("maximum likelihood", -0.5 * d / (1 - d))):
+        (grad,) = torch.autograd.grad(T.GENERATOR_COSTS[name](l).sum(), l)
+        torch.testing.assert_close(grad, expected)
