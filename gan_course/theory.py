@@ -128,10 +128,12 @@ F_DIVERGENCES = {
                               lambda t: -1 - torch.log(-t), "−1 − log(−t)", lambda v: -torch.exp(-v), "−exp(−v)"),
     "Pearson chi2": FDivergence("Pearson χ²", lambda u: (u - 1) ** 2, "(u − 1)²",
                                 lambda t: t ** 2 / 4 + t, "t²/4 + t", lambda v: v, "v"),
-    "JS": FDivergence("Jensen–Shannon", lambda u: 0.5 * (_u_log_u(u) - torch.xlogy(u + 1, (u + 1) / 2)),
-                      "½[u log u − (u + 1) log((u + 1)/2)]",
-                      lambda t: -0.5 * torch.log(2 - torch.exp(2 * t)), "−½ log(2 − exp(2t))",
-                      lambda v: LOG2 / 2 - 0.5 * torch.nn.functional.softplus(-v), "½(log 2 − log(1 + exp(−v)))"),
+    # Nowozin et al.'s row, as printed: this f integrates to 2·JSD (their table's JS is ½ of that).
+    "JS": FDivergence("Jensen–Shannon (Nowozin et al.: ∫ q f(p/q) = 2·JSD)",
+                      lambda u: _u_log_u(u) - torch.xlogy(u + 1, (u + 1) / 2),
+                      "u log u − (u + 1) log((u + 1)/2)",
+                      lambda t: -torch.log(2 - torch.exp(t)), "−log(2 − exp(t))",
+                      lambda v: LOG2 - torch.nn.functional.softplus(-v), "log 2 − log(1 + exp(−v))"),
     "GAN": FDivergence("GAN (2·JSD − log 4)", lambda u: _u_log_u(u) - torch.xlogy(u + 1, u + 1),
                        "u log u − (u + 1) log(u + 1)", lambda t: -torch.log(1 - torch.exp(t)),
                        "−log(1 − exp(t))", lambda v: -torch.nn.functional.softplus(-v), "−log(1 + exp(−v))"),
@@ -142,6 +144,52 @@ def f_divergence(f: Callable[[Tensor], Tensor], p: Tensor, q: Tensor, x: Tensor)
     """∫ q f(p / q) dx where q > 0 (the densities in this course never vanish on the grid)."""
     mask = q > 0
     return integrate(torch.where(mask, q * f(p / q.clamp_min(1e-300)), torch.zeros_like(q)), x)
+
+
+# ----------------------------------------------------------------------------- what G follows at D*
+def optimal_logit(p_data: Tensor, p_g: Tensor) -> Tensor:
+    """l*(x) = log p_data(x) − log p_g(x), the logit of D* (σ(l*) = D*). Densities floored at 1e-300."""
+    return torch.log(p_data.clamp_min(1e-300)) - torch.log(p_g.clamp_min(1e-300))
+
+
+# The three generator costs of Goodfellow's NIPS 2016 tutorial, as functions of D's logit l on a fake.
+GENERATOR_COSTS = {
+    "minimax": lambda l: -torch.nn.functional.softplus(l),           # log(1 − σ(l)): the game's own cost
+    "non-saturating": lambda l: torch.nn.functional.softplus(-l),    # −log σ(l)
+    "maximum likelihood": lambda l: -0.5 * torch.exp(l),             # −½ σ(l)/(1 − σ(l)) = −½ e^l
+}
+
+
+def frozen_d_slope(cost: Callable[[Tensor], Tensor], p_data: Mixture1D, family: Callable[[float], Mixture1D],
+                   theta: float, x: Tensor, h: float = 1e-4) -> float:
+    """d/dθ E_{x ~ p_θ}[cost(l*(x))] at θ, with l* = optimal_logit(p_data, p_θ) frozen at θ: the gradient a
+    generator p_θ = family(θ) gets from `cost` when D sits at D* and G's step does not move it.
+    By a central difference. Introduced in 01_the_gan_game (§6)."""
+    l_star = optimal_logit(p_data.pdf(x), family(theta).pdf(x))
+    c = torch.nan_to_num(cost(l_star))
+    return (integrate(family(theta + h).pdf(x) * c, x) - integrate(family(theta - h).pdf(x) * c, x)) / (2 * h)
+
+
+def ns_target(p_data: Tensor, p_g: Tensor, x: Tensor) -> float:
+    """KL(p_g ‖ p_data) − 2·JSD(p_data ‖ p_g): at D*, the non-saturating cost's gradient is this one's
+    (Arjovsky & Bottou 2017, Theorem 2.5). Introduced in 01_the_gan_game (§6)."""
+    return kl(p_g, p_data, x) - 2 * jsd(p_data, p_g, x)
+
+
+def best_gaussian(p: Tensor, x: Tensor, direction: str, means: Tensor, stds: Tensor) -> tuple[float, float, float]:
+    """The N(μ, s²) over the grid means × stds that minimises KL(p ‖ q) ("forward": mode covering, what
+    maximum likelihood fits) or KL(q ‖ p) ("reverse": mode seeking). Returns (μ, s, the KL)."""
+    if direction not in ("forward", "reverse"):
+        raise ValueError(f"direction must be 'forward' or 'reverse'; got {direction!r}.")
+    mu, sd = torch.meshgrid(means.double(), stds.double(), indexing="ij")
+    mu, sd = mu.reshape(-1, 1), sd.reshape(-1, 1)                       # (M·S, 1)
+    q = torch.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))  # (M·S, N)
+    p = torch.where(p < 1e-280, torch.zeros_like(p), p).expand_as(q)
+    q = torch.where(q < 1e-280, torch.zeros_like(q), q)
+    first, second = (p, q) if direction == "forward" else (q, p)
+    div = torch.trapezoid(torch.xlogy(first, first) - torch.xlogy(first, second), x, dim=-1)  # KL, as kl()
+    i = int(div.argmin())
+    return mu[i].item(), sd[i].item(), div[i].item()
 
 
 # ----------------------------------------------------------------------------- the bilinear game
@@ -194,13 +242,18 @@ def fit_discriminator(p_data: Mixture1D, p_g: Mixture1D, steps: int = 2000, batc
                             torch.nn.Linear(width, width), torch.nn.LeakyReLU(0.2),
                             torch.nn.Linear(width, 1), torch.nn.Flatten(0))
     opt = torch.optim.Adam(D.parameters(), lr=lr)
-    for _ in range(steps):
-        real = p_data.sample(batch, gen)[:, None]                         # (B, 1)
-        fake = p_g.sample(batch, gen)[:, None]
-        loss = d_bce(D(real), D(fake))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)          # a net this small runs fastest on one thread (several: sync overhead)
+    try:
+        for _ in range(steps):
+            real = p_data.sample(batch, gen)[:, None]                     # (B, 1)
+            fake = p_g.sample(batch, gen)[:, None]
+            loss = d_bce(D(real), D(fake))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    finally:
+        torch.set_num_threads(threads)
     return D
 
 

@@ -131,3 +131,16 @@ def test_penalties_are_differentiable_for_the_critic():
 def test_registry_names_are_refused_clearly():
     with pytest.raises(ValueError, match="unknown loss 'wgan'.*'ns'"):
         losses.get("wgan")
+
+
+def test_bce_on_probabilities_caps_the_loss_and_loses_the_gradient_where_d_is_confidently_wrong():
+    # notebook 02 §1: nn.BCELoss clamps log at −100 (never inf/NaN) but its gradient w.r.t. the logit is
+    # wrong or zero at confident logits; d_bce (softplus on logits) keeps the exact σ(l) − y.
+    l = torch.tensor([-200.0, -30.0, 20.0], requires_grad=True)
+    y = torch.tensor([1.0, 1.0, 0.0])                                          # two reals rejected, a fake accepted
+    on_probs = torch.nn.BCELoss(reduction="none")(torch.sigmoid(l), y)
+    torch.testing.assert_close(on_probs, torch.tensor([100.0, 30.0, 100.0]))   # capped at 100, finite
+    (g_probs,) = torch.autograd.grad(on_probs.sum(), l)
+    assert g_probs[0] == 0 and g_probs[2] == 0 and abs(g_probs[1]) < 0.2      # exact: −1, −1, +1
+    (g_ours,) = torch.autograd.grad(losses.d_bce(l[:2], l[2:]) * 2, l)          # means over 2 reals, 1 fake
+    torch.testing.assert_close(g_ours, torch.tensor([-1.0, -1.0, 2.0]))

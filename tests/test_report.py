@@ -52,3 +52,10 @@ def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
     ({"kind": "cpu", "name": "AMD EPYC", "cpu_threads": 2, "cpu_bf16": False}, "cpu-amd-epyc-2-threads")])
 def test_report_file_names_tell_devices_apart(info, expected):
     assert report.slug(info) == expected
+
+
+def test_lettered_notebooks_are_in_the_report():
+    # 02b_the_loss_zoo (split from 02) is a course notebook: the report must time it too
+    names = [p.stem for p in report.notebooks()]
+    assert "02b_the_loss_zoo" in names and names.index("02b_the_loss_zoo") == names.index("02_deriving_the_losses") + 1
+    assert [p.stem for p in report.notebooks(["02b"])] == ["02b_the_loss_zoo"]

@@ -79,7 +79,7 @@ def test_f_divergence_table_reproduces_kl_reverse_kl_jsd_and_the_gan_objective()
     jsd = T.jsd(pd, pg, X)
     close(fd["KL"], T.kl(pd, pg, X))
     close(fd["reverse KL"], T.kl(pg, pd, X))
-    close(fd["JS"], jsd)
+    close(fd["JS"], 2 * jsd)                       # Nowozin et al.'s row: its f integrates to 2·JSD
     close(fd["GAN"], 2 * jsd - LOG4)
     close(fd["Pearson chi2"], T.integrate((pd - pg) ** 2 / pg, X))
 
@@ -170,3 +170,89 @@ def test_jsd_is_finite_when_tails_underflow():
     j = T.jsd(a.pdf(x), b.pdf(x), x)
     # for equal-variance Gaussians and a small shift δ, JSD ≈ δ²/(8σ²)
     torch.testing.assert_close(j, 0.2 ** 2 / (8 * 0.25), rtol=0.02, atol=0)
+
+
+# ---- notebook 01: G's best response to a fixed D, what each generator cost follows at D*, the direction of KL
+def test_against_a_fixed_d_a_point_mass_at_argmax_d_beats_every_pg():
+    # E_{p_g}[log(1 − D)] ≥ log(1 − max D): G's best response to a frozen D is all mass at argmax D
+    d = T.optimal_d(P.pdf(X), Q.pdf(X))
+    point = math.log(1 - d.max().item())
+    for pg in (P, Q, T.Mixture1D((4.0,), (0.2,))):
+        assert T.integrate(pg.pdf(X) * torch.log1p(-d), X) > point
+    close(T.integrate(T.Mixture1D((X[d.argmax()].item(),), (1e-3,)).pdf(X) * torch.log1p(-d), X), point, 1e-4)
+
+
+def test_optimal_logit_is_the_logit_of_d_star():
+    pd, pg = P.pdf(X), Q.pdf(X)
+    torch.testing.assert_close(torch.sigmoid(T.optimal_logit(pd, pg)), T.optimal_d(pd, pg))
+
+
+def test_generator_costs_are_the_tutorials_functions_of_d():
+    l = torch.linspace(-6, 6, 25, dtype=torch.float64)
+    d = torch.sigmoid(l)
+    torch.testing.assert_close(T.GENERATOR_COSTS["minimax"](l), torch.log(1 - d))
+    torch.testing.assert_close(T.GENERATOR_COSTS["non-saturating"](l), -torch.log(d))
+    torch.testing.assert_close(T.GENERATOR_COSTS["maximum likelihood"](l), -0.5 * d / (1 - d))
+
+
+XS = T.grid(-8, 16, 24001)
+BASE = T.Mixture1D((0.0,), (0.5,))
+
+
+def _shifted(m):
+    return T.Mixture1D((m,), (0.5,))
+
+
+def _slope(fn, m, h=1e-4):
+    return (fn(m + h) - fn(m - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("shift", [0.5, 1.0, 3.0, 6.0])
+def test_at_d_star_each_generator_cost_follows_its_divergence(shift):
+    # minimax → 2·JSD (Goodfellow 2014); non-saturating → KL(p_g‖p_data) − 2·JSD (Arjovsky & Bottou 2017,
+    # Thm 2.5); maximum likelihood → ½·KL(p_data‖p_g) (Goodfellow 2014b). Gradients w.r.t. the shift of p_g.
+    slope = lambda name: T.frozen_d_slope(T.GENERATOR_COSTS[name], BASE, _shifted, shift, XS)
+    pd = BASE.pdf(XS)
+    close(slope("minimax"), _slope(lambda m: 2 * T.jsd(pd, _shifted(m).pdf(XS), XS), shift), 1e-5)
+    close(slope("non-saturating"), _slope(lambda m: T.ns_target(pd, _shifted(m).pdf(XS), XS), shift), 1e-5)
+    close(slope("maximum likelihood"), _slope(lambda m: 0.5 * T.kl(pd, _shifted(m).pdf(XS), XS), shift), 1e-4)
+
+
+def test_ns_target_of_shifted_gaussians_is_the_closed_form_kl_minus_two_jsd():
+    # KL(N(s, σ²) ‖ N(0, σ²)) = s²/(2σ²): the NS quantity grows without bound while JSD saturates at log 2
+    pd, pg = BASE.pdf(XS), _shifted(6.0).pdf(XS)
+    close(T.ns_target(pd, pg, XS), 6.0 ** 2 / (2 * 0.25) - 2 * T.jsd(pd, pg, XS), 1e-6)
+    close(T.jsd(pd, pg, XS), LOG2, 1e-6)
+
+
+def test_forward_kl_covers_the_modes_and_reverse_kl_seeks_one():
+    x = T.grid(-10, 10, 2001)
+    p = T.Mixture1D((-2.0, 2.0), (0.5, 0.5)).pdf(x)
+    means, stds = torch.linspace(-3, 3, 25), torch.linspace(0.25, 3, 56)
+    mu, s, _ = T.best_gaussian(p, x, "forward", means, stds)
+    # the best Gaussian in KL(p‖q) matches p's mean and variance: μ = 0, s² = 0.5² + 2²
+    close(mu, 0.0, 1e-6)
+    close(s, math.sqrt(0.25 + 4), 0.026)                     # half a step of the stds grid
+    mu, s, div = T.best_gaussian(p, x, "reverse", means, stds)
+    close(abs(mu), 2.0, 1e-6)                                # on one mode, with that mode's spread
+    close(s, 0.5, 1e-6)
+    close(div, LOG2, 1e-3)                                   # KL(q‖p) = log 2: q misses half of p
+    with pytest.raises(ValueError, match="forward"):
+        T.best_gaussian(p, x, "sideways", means, stds)
+
+
+def test_the_js_row_is_nowozin_et_al_as_printed():
+    # Table 2 of Nowozin et al. (2016): f* = −log(2 − eᵗ), g_f(v) = log 2 − log(1 + e^{−v})
+    js, v = T.F_DIVERGENCES["JS"], torch.tensor([-3.0, -0.5, 0.0, 2.0], dtype=torch.float64)
+    t = js.activation(v)
+    torch.testing.assert_close(t, math.log(2) - torch.log1p(torch.exp(-v)))
+    torch.testing.assert_close(js.conjugate(t), -torch.log(2 - torch.exp(t)))
+
+
+def test_generator_cost_gradients_are_the_table_of_notebook_02():
+    # ∂J/∂l: minimax −D, non-saturating −(1 − D), maximum likelihood −½ e^l = −½ D/(1 − D)
+    l = torch.linspace(-8, 8, 41, dtype=torch.float64, requires_grad=True)
+    d = torch.sigmoid(l).detach()
+    for name, expected in (("minimax", -d), ("non-saturating", -(1 - d)), ("maximum likelihood", -0.5 * d / (1 - d))):
+        (grad,) = torch.autograd.grad(T.GENERATOR_COSTS[name](l).sum(), l)
+        torch.testing.assert_close(grad, expected)
