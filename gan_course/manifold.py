@@ -54,6 +54,23 @@ def prdc(real: torch.Tensor, fake: torch.Tensor, k: int = 5) -> dict:
             "coverage": (nearest_fake < r_real).float().mean().item()}
 
 
+def balls_containing(real: torch.Tensor, fake: torch.Tensor, k: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Which real k-NN balls each fake falls in, as prdc counts them (strictly inside): per fake,
+    the number of real balls containing it (precision = share with ≥ 1, density = mean / k) and the
+    radius of the smallest such ball (inf when none). Says whether samples count as precise by
+    landing in ordinary balls or only in the large balls of real outliers (06's blurred row)."""
+    fake = to_device_of(real, fake)
+    r_real = to_device_of(real, knn_radii(real, k))
+    count = torch.zeros(len(fake), dtype=torch.long, device=real.device)
+    smallest = torch.full((len(fake),), float("inf"), device=real.device)
+    for i, d in _blocks(real, fake):                 # d: (rows of real, M)
+        r = r_real[i:i + len(d), None].expand_as(d)
+        inside = d < r
+        count += inside.sum(0)
+        smallest = torch.minimum(smallest, torch.where(inside, r, torch.inf).min(0).values)
+    return count.cpu(), smallest.cpu()
+
+
 def nearest(queries: torch.Tensor, refs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """For each query row, the distance to and index of its nearest row of refs (both flattened)."""
     q, r = queries.flatten(1).float(), to_device_of(queries, refs).flatten(1).float()

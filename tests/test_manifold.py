@@ -50,3 +50,17 @@ def test_k_must_leave_a_neighbour():
     import pytest
     with pytest.raises(ValueError, match="k=16"):
         manifold.knn_radii(GRID, k=16)
+
+
+def test_balls_containing_by_hand_and_as_prdc_counts():
+    real = torch.tensor([[0.0], [1.0], [2.0], [10.0]])          # k=1 radii: 1, 1, 1, 8
+    fake = torch.tensor([[0.5], [5.0], [30.0], [1.0]])
+    count, smallest = manifold.balls_containing(real, fake, k=1)
+    assert count.tolist() == [2, 1, 0, 1]      # 0.5 in the balls of 0 and 1; 5 only in 10's; 1.0 is on
+    assert smallest.tolist() == [1.0, 8.0, float("inf"), 1.0]   # the rims of 0's and 2's: not inside
+    g = torch.Generator().manual_seed(0)
+    real, fake = torch.randn(300, 4, generator=g), torch.randn(200, 4, generator=g) * 1.3 + 0.2
+    count, _ = manifold.balls_containing(real, fake, k=5)
+    scores = manifold.prdc(real, fake, k=5)
+    torch.testing.assert_close((count > 0).float().mean().item(), scores["precision"])
+    torch.testing.assert_close(count.float().mean().item() / 5, scores["density"])

@@ -157,5 +157,27 @@ def test_sanity_table_orders_floor_below_the_shipped_generator_below_noise():
     assert floor["fid"] < gen["fid"] < noise["fid"]
     one = rows["one class only (Trouser)"]
     assert one["precision"] > 0.9 and one["recall"] < 0.2          # mode dropping: quality kept, variety lost
+    memo = rows["train images (a memoriser)"]       # 06: copying the training set scores like the floor
+    assert memo["fid"] < 2 * floor["fid"] and memo["precision"] > 0.9 and memo["recall"] > 0.8
     with pytest.raises(ValueError, match="n ≤ 6000"):
         metrics.sanity_images(7000)
+
+
+def test_the_memoriser_row_is_made_of_training_images():
+    sets = metrics.sanity_images(50)
+    train = data.to_unit_range(data.load_fashion_mnist("train")[0]).flatten(1)
+    test = data.to_unit_range(data.load_fashion_mnist("test")[0]).flatten(1)
+    for name, source in [("train images (a memoriser)", train), ("real test (floor)", test)]:
+        d = torch.cdist(sets[name].flatten(1), source).min(1).values
+        torch.testing.assert_close(d, torch.zeros(50), atol=0.1, rtol=0, msg=name)   # cdist rounds to ~0.02
+
+
+def test_fid_is_the_squared_2_wasserstein_distance():
+    # 06: in 1-D the optimal coupling pairs sorted samples, W₂² = E[(x₍ᵢ₎ − y₍ᵢ₎)²]; the closed form
+    # (μ₁−μ₂)² + (σ₁−σ₂)² = 9 + 4 = 13 equals it — not its square root, 3.6
+    g = torch.Generator().manual_seed(0)
+    x = 1.0 + 2.0 * torch.randn(400_000, generator=g, dtype=torch.float64)
+    y = -2.0 + 4.0 * torch.randn(400_000, generator=g, dtype=torch.float64)
+    w2_squared = (x.sort().values - y.sort().values).square().mean()
+    closed = metrics.frechet_distance(torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-2.0]), torch.tensor([[16.0]]))
+    torch.testing.assert_close(torch.tensor(closed, dtype=torch.float64), w2_squared, rtol=0.02, atol=0)
