@@ -40,6 +40,14 @@ def test_a_failing_notebook_is_recorded_not_raised_and_sees_the_profile(tmp_path
     assert result["ok"] is False and "on purpose" in result["error"]
 
 
+def test_the_report_runs_every_course_notebook_lettered_ones_included():
+    from gan_course.runtime import REPO_ROOT
+    names = [p.name for p in report.notebooks()]
+    assert names == sorted(p.name for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))
+    assert "04b_the_articles_conv_gan.ipynb" in names and names.index("04b_the_articles_conv_gan.ipynb") == \
+        names.index("04_first_gan_on_digits.ipynb") + 1
+
+
 def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
     assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
                      "--run-epochs", "0", "--out", str(tmp_path)]) == 1
