@@ -29,6 +29,7 @@ def test_uniformity_refuses_counts_that_are_not_a_histogram(bad):
 
 def test_histogram_counts_each_digit_and_refuses_other_labels():
     assert digits.histogram(torch.tensor([0, 3, 3, 9])).tolist() == [1, 0, 0, 2, 0, 0, 0, 0, 0, 1]
+    assert digits.histogram(torch.tensor([1, 1])).tolist() == [0, 2] + [0] * 8      # ten bins even when 9 is absent
     with pytest.raises(ValueError, match="digits 0..9"):
         digits.histogram(torch.tensor([2, 10]))
 
