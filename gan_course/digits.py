@@ -80,7 +80,7 @@ def uniformity(counts: torch.Tensor) -> float:
     if counts.dim() != 1 or len(counts) < 2 or (counts < 0).any() or counts.sum() <= 0:
         raise ValueError(f"counts must be K ≥ 2 non-negative numbers with a positive sum; got {counts.tolist()}.")
     p = counts / counts.sum()
-    entropy = -torch.special.xlogy(p, p).sum().item()
+    entropy = -torch.special.xlogy(p, p).sum().item() + 0.0      # + 0.0: one class gives 0.0, not -0.0
     return entropy / math.log(len(counts))
 
 

@@ -18,6 +18,7 @@ def test_uniformity_is_the_normalised_entropy(counts):
 def test_uniformity_at_its_ends_and_the_exercise_value():
     assert digits.uniformity([400] * 10) == pytest.approx(1.0)
     assert digits.uniformity([0, 0, 1000] + [0] * 7) == 0.0
+    assert math.copysign(1.0, digits.uniformity([0, 0, 1000] + [0] * 7)) == 1.0   # 0.0, not -0.0 (printed as -0.000)
     assert digits.uniformity([500, 500] + [0] * 8) == pytest.approx(math.log(2) / math.log(10))   # 04b exercise 3
 
 
