@@ -51,7 +51,7 @@ def slug(info: dict) -> str:
 def notebooks(selected: list[str] | None = None) -> list[Path]:
     """The course's notebooks, or those whose names start with one of `selected` (e.g. ["00", "05"])."""
     folder = runtime.REPO_ROOT / "notebooks"
-    found = sorted(folder.glob("[0-9][0-9]*_*.ipynb"))          # 02b_the_loss_zoo too
+    found = sorted(p for p in folder.glob("[0-9][0-9]*.ipynb") if re.match(r"\d\d[a-z]?_", p.name))  # 04b_… too
     if not found:
         raise ValueError(f"no notebooks in {folder}: the report runs in a clone of the course repository.")
     chosen = [p for p in found if not selected or any(p.stem.startswith(s) for s in selected)]

@@ -18,3 +18,19 @@ def test_fast_ring_run_covers_at_least_six_of_eight_modes_with_the_committed_see
 def test_unknown_preset():
     with pytest.raises(ValueError, match="unknown preset 'nope'"):
         presets.config("nope")
+
+
+def test_dcgan_mnist_is_the_dcgan_on_the_4000_training_digits():
+    # notebook 04b's working conv GAN: the DCGAN architecture of 05, on mnist5k's train split
+    cfg = presets.config("dcgan-mnist", device="cpu")
+    assert (cfg.arch, cfg.dataset, cfg.loss, cfg.batch_size) == ("dcgan", "mnist5k", "ns", 64)
+    assert cfg.steps == 30 * (4000 // 64) == presets.steps_per_epoch("mnist5k", 64) * 30
+    assert presets.config("dcgan-mnist", epochs=2).steps == 2 * 62
+
+
+def test_dcgan_mnist_trains_a_few_steps_and_draws_28x28_digits(tmp_path):
+    cfg = presets.config("dcgan-mnist", device="cpu", width=8, steps=3, log_every=1)
+    run = train.fit(cfg, out=tmp_path, progress=False)
+    assert run.step == 3 and len(run.history) == 3 and (tmp_path / "checkpoint.pt").exists()
+    x = train.sample(run.sampler, 4)
+    assert x.shape == (4, 1, 28, 28) and x.abs().max() <= 1

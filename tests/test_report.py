@@ -40,6 +40,16 @@ def test_a_failing_notebook_is_recorded_not_raised_and_sees_the_profile(tmp_path
     assert result["ok"] is False and "on purpose" in result["error"]
 
 
+def test_the_report_runs_every_course_notebook_lettered_ones_included():
+    from gan_course.runtime import REPO_ROOT
+    names = [p.name for p in report.notebooks()]
+    assert names == sorted(p.name for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))
+    assert "04b_the_articles_conv_gan.ipynb" in names and names.index("04b_the_articles_conv_gan.ipynb") == \
+        names.index("04_first_gan_on_digits.ipynb") + 1
+    assert names.index("02b_the_loss_zoo.ipynb") == names.index("02_deriving_the_losses.ipynb") + 1
+    assert [p.stem for p in report.notebooks(["02b"])] == ["02b_the_loss_zoo"]
+
+
 def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
     assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
                      "--run-epochs", "0", "--out", str(tmp_path)]) == 1
@@ -52,10 +62,3 @@ def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
     ({"kind": "cpu", "name": "AMD EPYC", "cpu_threads": 2, "cpu_bf16": False}, "cpu-amd-epyc-2-threads")])
 def test_report_file_names_tell_devices_apart(info, expected):
     assert report.slug(info) == expected
-
-
-def test_lettered_notebooks_are_in_the_report():
-    # 02b_the_loss_zoo (split from 02) is a course notebook: the report must time it too
-    names = [p.stem for p in report.notebooks()]
-    assert "02b_the_loss_zoo" in names and names.index("02b_the_loss_zoo") == names.index("02_deriving_the_losses") + 1
-    assert [p.stem for p in report.notebooks(["02b"])] == ["02b_the_loss_zoo"]
