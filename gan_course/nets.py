@@ -183,6 +183,18 @@ def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
     return ARCHS[arch](z_dim, width)
 
 
+def has_batchnorm(module: nn.Module) -> bool:
+    """Whether any layer of the network is a BatchNorm (it mixes the samples of a batch)."""
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
+
+
+def critic_has_batchnorm(arch: str) -> bool:
+    """Whether the discriminator of `arch` has BatchNorm: built on the meta device (no memory, no
+    random numbers drawn) just to look at its layers."""
+    with torch.device("meta"):
+        return has_batchnorm(build(arch, 2, 2)[1])
+
+
 def is_conditional(module: nn.Module) -> bool:
     """Whether a network takes class labels: forward(z_or_x, y)."""
     return getattr(module, "num_classes", 0) > 0
