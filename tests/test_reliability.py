@@ -295,7 +295,7 @@ def test_the_clock_waits_for_the_gpu_before_it_is_read(monkeypatch):
 @pytest.fixture
 def trained(tmp_path):
     out = tmp_path / "run"
-    train.fit(TrainConfig(**TINY, steps=2, ema=0.9), out=out, progress=False)
+    train.fit(TrainConfig(**TINY, steps=2, ema_half_life=500), out=out, progress=False)
     return out / "checkpoint.pt"
 
 
