@@ -140,7 +140,7 @@ def compile_blockers(hw: Hardware, loss: str = "ns") -> list[str]:
                            "the oldest GPU Triton supports")
     elif hw.kind != "cpu":
         reasons.append(f"torch.compile is experimental on {hw.kind!r}; the course runs it eagerly in float32")
-    if losses.get(loss).penalty is not None:
+    if losses.get(loss).input_gradient:
         reasons.append(f"the {loss!r} loss has a gradient penalty, which needs a double backward "
                        "(create_graph=True) that compiled graphs do not support")
     return reasons

@@ -121,7 +121,7 @@ def course_recipe(cfg: train.TrainConfig):
         sums["d"] = sums["d"] + train.d_step(run, real, fake.detach(), y_real, y_fake)
         sums["g"] = sums["g"] + train.g_step(run, fake, y_fake)
         if run.G_ema is not None:
-            train.ema_update(run.G_ema, run.G, train.ema_decay(run.step, cfg.ema))
+            train.update_ema(run)
         run.step += 1
         if run.step % cfg.log_every == 0:                       # what fit's log point costs: a host sync
             sums["d"].item(), sums["g"].item()

@@ -82,15 +82,36 @@ def gradient_penalty(critic, real: Tensor, fake: Tensor, weight: float = 10.0,
 
 
 def r1_penalty(critic, real: Tensor, fake: Tensor | None = None, weight: float = 10.0) -> Tensor:
-    """R1 (Mescheder et al. 2018): (γ/2) E[‖∇D(x)‖²] on real data only."""
-    return weight / 2 * _input_gradient(critic, real).pow(2).sum(dim=1).mean()
+    """R1 (Mescheder et al. 2018): (γ/2) E[‖∇D(x)‖²] on real data only. This form runs the critic
+    itself; the training loop takes the same term from its own forward pass (r1_from_logits)."""
+    x = real.detach().requires_grad_(True)
+    return r1_from_logits(critic(x), x, weight)
+
+
+def r1_from_logits(real_logits: Tensor, real: Tensor, weight: float) -> Tensor:
+    """R1 from logits already computed on `real` (which must require grad): no second forward
+    pass of D, as stylegan2-ada's training/loss.py does. d_step uses this."""
+    (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)   # ∇_x D(x), (B, ...)
+    return weight / 2 * grad.flatten(1).pow(2).sum(dim=1).mean()              # (γ/2) E[‖∇D(x)‖²]
 
 
 # ----------------------------------------------------------------------------- registry
+# γ of R1 for 28×28: stylegan2-ada's heuristic γ = 0.0002·res²/batch = 0.0002·784/128 ≈ 0.001
+# (Karras et al. 2020, train.py). Mescheder et al.'s γ = 10 was set for larger images; 09's old
+# "NS + R1 (γ 10)" row (with a BatchNorm critic as well) scored FID 197.
+R1_GAMMA = 0.001
+
+
 class GANLoss(NamedTuple):
     d: Callable[[Tensor, Tensor], Tensor]          # (real logits, fake logits) -> D loss
     g: Callable[[Tensor], Tensor]                  # fake logits -> G loss
-    penalty: Callable | None = None                # (D, real, fake) -> added to the D loss
+    penalty: Callable | None = None                # (D, real, fake) -> added to the D loss (WGAN-GP: at interpolates)
+    r1: float = 0.0                                # γ of R1, taken from the real logits' own forward pass; 0: none
+
+    @property
+    def input_gradient(self) -> bool:
+        """Whether the D loss differentiates D with respect to its input (a double backward)."""
+        return self.penalty is not None or self.r1 > 0
 
 
 LOSSES: dict[str, GANLoss] = {
@@ -99,7 +120,7 @@ LOSSES: dict[str, GANLoss] = {
     "lsgan": GANLoss(d_least_squares, g_least_squares),       # Mao et al. 2017
     "hinge": GANLoss(d_hinge, g_hinge),                       # Miyato et al. 2018
     "wgan-gp": GANLoss(d_wasserstein, g_wasserstein, partial(gradient_penalty, weight=10.0)),
-    "ns-r1": GANLoss(d_bce, g_nonsaturating, partial(r1_penalty, weight=10.0)),
+    "ns-r1": GANLoss(d_bce, g_nonsaturating, r1=R1_GAMMA),                # Mescheder et al. 2018; γ: R1_GAMMA
 }
 
 

@@ -126,6 +126,43 @@ class ProjectionDiscriminator(DCGANDiscriminator):
         return self.net[-1](h).flatten() + (self.embed(y) * phi).sum(dim=1)   # (N,)
 
 
+class ConditionalBatchNorm2d(nn.Module):
+    """γ_y · BN(x) + β_y: BatchNorm without its own scale and shift, then a scale and shift
+    looked up for each sample's class (de Vries et al. 2017; Miyato & Koyama 2018; BigGAN). Unlike
+    a label concatenated to z, the class acts at every layer after normalisation, so the shared
+    statistics of a class-mixed batch do not wash it out."""
+
+    def __init__(self, channels: int, num_classes: int):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False)
+        self.gain = nn.Embedding(num_classes, channels)
+        self.bias = nn.Embedding(num_classes, channels)
+        nn.init.ones_(self.gain.weight)                             # start as plain BatchNorm
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.gain(y)[:, :, None, None] * self.bn(x) + self.bias(y)[:, :, None, None]   # (N, C, H, W)
+
+
+class CBNGenerator(nn.Module):
+    """G(z, y): the DCGAN generator with each BatchNorm made class-conditional (ConditionalBatchNorm2d);
+    z alone enters the first layer."""
+
+    def __init__(self, z_dim: int = 100, width: int = 64, num_classes: int = 10):
+        super().__init__()
+        self.z_dim, self.num_classes = z_dim, num_classes
+        self.up1 = nn.ConvTranspose2d(z_dim, 4 * width, 7, 1, 0, bias=False)       # (N, 4w, 7, 7)
+        self.bn1 = ConditionalBatchNorm2d(4 * width, num_classes)
+        self.up2 = nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False)   # (N, 2w, 14, 14)
+        self.bn2 = ConditionalBatchNorm2d(2 * width, num_classes)
+        self.out = nn.ConvTranspose2d(2 * width, 1, 4, 2, 1, bias=False)           # (N, 1, 28, 28)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        h = torch.relu(self.bn1(self.up1(z[:, :, None, None]), y))
+        h = torch.relu(self.bn2(self.up2(h), y))
+        return torch.tanh(self.out(h))
+
+
 def dcgan_init(module: nn.Module) -> None:
     """DCGAN paper init: conv weights ~ N(0, 0.02²); BatchNorm scale ~ N(1, 0.02²), shift 0.
     Use as `net.apply(dcgan_init)`."""
@@ -135,7 +172,7 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.normal_(weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, nn.BatchNorm2d) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
 
@@ -158,6 +195,15 @@ def _cdcgan(z_dim: int, width: int):
     return G, D
 
 
+def _cdcgan_cbn(z_dim: int, width: int):
+    """Candidate fix for cgan_fmnist's within-class collapse (benchmarks/cgan_diagnosis.md):
+    conditional BatchNorm in G, a spectrally normalised projection D without BatchNorm."""
+    G, D = CBNGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral")
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
+    return G, D
+
+
 def _mlp_bn(z_dim: int, width: int):
     """The MLP with BatchNorm in G, as many articles write it (notebook 04's last bug)."""
     return MLPGenerator(z_dim, (width, 2 * width), batchnorm=True), MLPDiscriminator((2 * width, width))
@@ -173,7 +219,8 @@ def _mlp2d(z_dim: int, width: int):
 ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
          "dcgan-sn": partial(_dcgan, norm="spectral"),     # 09: spectral norm in D
          "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic
-         "cdcgan": _cdcgan}                                 # 08: G(z, y) and a projection D(x, y), 10 classes
+         "cdcgan": _cdcgan,                                 # 08: G(z, y) and a projection D(x, y), 10 classes
+         "cdcgan-cbn": _cdcgan_cbn}                         # 08: conditional BatchNorm in G, SN projection D
 
 
 def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
@@ -181,6 +228,18 @@ def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
     if arch not in ARCHS:
         raise ValueError(f"unknown architecture {arch!r}; choose one of {sorted(ARCHS)}.")
     return ARCHS[arch](z_dim, width)
+
+
+def has_batchnorm(module: nn.Module) -> bool:
+    """Whether any layer of the network is a BatchNorm (it mixes the samples of a batch)."""
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
+
+
+def critic_has_batchnorm(arch: str) -> bool:
+    """Whether the discriminator of `arch` has BatchNorm: built on the meta device (no memory, no
+    random numbers drawn) just to look at its layers."""
+    with torch.device("meta"):
+        return has_batchnorm(build(arch, 2, 2)[1])
 
 
 def is_conditional(module: nn.Module) -> bool:

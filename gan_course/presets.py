@@ -1,5 +1,6 @@
 """Named training configurations, shared by notebooks, tests and the CLI.
 
+EMA half-life 10 000 images: stylegan2-ada's ema_kimg=10 (benchmarks/ema_seeds.md measures it).
 Each maps to TrainConfig keyword arguments plus a default length in epochs (None for the 2-D
 mixtures, which have no epochs). `config(name, epochs=…, **overrides)` builds the config.
 """
@@ -21,11 +22,11 @@ PRESETS: dict[str, dict] = {
                         lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=30, log_every=50, ckpt_every=500),
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
     "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
-                         batch_size=128, lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=20, log_every=100,
+                         batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
                          ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
     # 08_conditional_gans: the same DCGAN, G(z, y) with a label embedding and a projection D(x, y)
     "cgan-fmnist": dict(arch="cdcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
-                        batch_size=128, lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=10, log_every=100,
+                        batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10, log_every=100,
                         ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
 }
 

@@ -18,7 +18,7 @@ from . import checkpoint, distributed, runguard
 
 # Fields that must match to resume a run from a checkpoint. The seed is among them: the resumed
 # run continues the checkpoint's noise stream, so a new seed could only half apply.
-ARCH_FIELDS = ("name", "arch", "z_dim", "width", "dataset", "loss", "ema", "seed")
+ARCH_FIELDS = ("name", "arch", "z_dim", "width", "dataset", "loss", "ema_half_life", "seed")
 # Fields held in the optimisers' saved state that resume replaces with the new config's values
 # (with a warning), so that the checkpoint's config always records what actually ran.
 APPLIED_ON_RESUME = ("lr_d", "lr_g", "betas")
@@ -33,6 +33,7 @@ class TrainingDiverged(RuntimeError):
 
 
 def state_dict(run) -> dict:
+    run.refresh_ema()           # G_ema is saved with the BatchNorm statistics of its own weights
     return {
         "format": 1, "config": asdict(run.cfg), "step": run.step,
         "G": run.G.state_dict(), "D": run.D.state_dict(),

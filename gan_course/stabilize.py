@@ -18,7 +18,8 @@ METHODS: dict[str, dict] = {
     "hinge + spectral norm": dict(arch="dcgan-sn", loss="hinge"),            # SN-GAN / BigGAN's pairing
     "WGAN-GP (n_critic 5, λ 10)": dict(arch="dcgan-nonorm", loss="wgan-gp", k_d=5,    # Gulrajani et al. 2017:
                                        lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9)),       # their Adam setting
-    "NS + R1 (γ 10)": dict(loss="ns-r1"),                                    # Mescheder et al. 2018
+    "NS + R1 (γ 0.001)": dict(arch="dcgan-nonorm", loss="ns-r1"),           # Mescheder et al. 2018; γ: losses.R1_GAMMA,
+                                                                             # a critic without BatchNorm (per-sample penalty)
     "TTUR (lr_D 4e-4, lr_G 1e-4)": dict(lr_d=4e-4, lr_g=1e-4),               # Heusel et al. 2017
 }
 EMA_OFF = "EMA off (baseline's raw G)"

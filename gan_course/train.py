@@ -41,7 +41,8 @@ class TrainConfig:
     lr_d: float = 2e-4            # discriminator learning rate (TTUR: D may learn faster than G)
     lr_g: float = 2e-4            # generator learning rate
     betas: tuple[float, float] = (0.5, 0.999)  # Adam; beta1=0.5 is the DCGAN setting, 0.9 tends to oscillate
-    ema: float = 0.0              # decay of an EMA copy of G used for sampling (warmed up: ema_decay); 0 disables it
+    ema_half_life: float = 0.0    # EMA copy of G used for sampling: its half-life in training images (stylegan2-ada's
+                                  # ema_kimg), so a batch-size change keeps it (ema_beta); 0 disables the copy
     seed: int = 0                 # seeds weights, batch order and noise: same seed, same run
     log_every: int = 50           # read losses back (a GPU sync) every N steps, not every step
     ckpt_every: int = 0           # also checkpoint every N steps; 0: only by time, at the end and on interrupt
@@ -60,18 +61,20 @@ class TrainConfig:
         for name in ("z_dim", "width", "batch_size", "k_d", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be at least 1.")
-        for name in ("lr_d", "lr_g", "betas", "ema", "ckpt_minutes", "max_minutes", "grad_clip"):
+        for name in ("lr_d", "lr_g", "betas", "ema_half_life", "ckpt_minutes", "max_minutes", "grad_clip"):
             values = self.betas if name == "betas" else (getattr(self, name),)
             if not all(math.isfinite(v) for v in values):
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must be a finite number, not NaN or inf.")
-        for name in ("steps", "ckpt_every", "ckpt_minutes", "max_minutes", "grad_clip"):
+        for name in ("steps", "ema_half_life", "ckpt_every", "ckpt_minutes", "max_minutes", "grad_clip"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must not be negative.")
-        if not 0.0 <= self.ema < 1.0:
-            raise ValueError(f"TrainConfig.ema={self.ema} must be in [0, 1): 0 disables the EMA copy.")
-        losses.get(self.loss)  # raises, naming the choices, for an unknown loss
+        rule = losses.get(self.loss)  # raises, naming the choices, for an unknown loss
         if self.arch not in nets.ARCHS:
             raise ValueError(f"unknown arch {self.arch!r}; choose one of {sorted(nets.ARCHS)}.")
+        if rule.input_gradient and nets.critic_has_batchnorm(self.arch):
+            raise ValueError(f"loss {self.loss!r} penalises D's gradient per sample, but arch {self.arch!r} has a "
+                             "BatchNorm discriminator, which mixes the samples of a batch: choose a critic without "
+                             "BatchNorm, e.g. arch='dcgan-nonorm' or 'dcgan-sn'.")
         if self.dataset not in data.TRAINING_SETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {data.TRAINING_SETS}.")
         accel.validate(self.amp, self.compile, self.adam)
@@ -96,6 +99,7 @@ class Run:
     d_net: nn.Module | None = None
     step: int = 0
     history: list = field(default_factory=list)   # one dict per log point
+    ema_stale: bool = False       # G_ema's weights moved since its BatchNorm statistics were recomputed
 
     def __post_init__(self):
         self.g_net = self.g_net or self.G
@@ -103,8 +107,18 @@ class Run:
 
     @property
     def sampler(self) -> nn.Module:
-        """The generator to draw samples from: the EMA copy when there is one."""
-        return self.G_ema if self.G_ema is not None else self.G
+        """The generator to draw samples from: the EMA copy when there is one, its BatchNorm
+        statistics first recomputed for its own weights if they moved (refresh_ema)."""
+        if self.G_ema is None:
+            return self.G
+        self.refresh_ema()
+        return self.G_ema
+
+    def refresh_ema(self) -> None:
+        """Give G_ema the BatchNorm statistics of its own (averaged) weights, if they moved."""
+        if self.G_ema is not None and self.ema_stale:
+            recompute_batchnorm(self.G_ema)
+            self.ema_stale = False
 
     def z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.z_dim, generator=self.noise, device=self.device)
@@ -129,7 +143,7 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
     dev = distributed.device_for(ctx, pick_device(cfg.device))
     seed_everything(cfg.seed)                     # same initial weights on every rank
     G, D = nets.build(cfg.arch, cfg.z_dim, cfg.width)
-    G_ema = copy.deepcopy(G).to(dev).requires_grad_(False) if cfg.ema else None
+    G_ema = copy.deepcopy(G).to(dev).requires_grad_(False) if cfg.ema_half_life else None
     compile = accel.should_compile(dev, cfg.compile, cfg.loss)   # no compile for penalty losses
     G = accel.prepare(G.to(dev), cfg.channels_last, compile)
     D = accel.prepare(D.to(dev), cfg.channels_last, compile)
@@ -172,6 +186,8 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
     `y_real`, `y_fake`: class labels, for conditional runs only."""
     rule = losses.get(run.cfg.loss)
     real = accel.to_layout(real, run.cfg.channels_last)
+    if rule.r1:                                  # R1 differentiates these very logits with respect to the reals
+        real = real.detach().requires_grad_(True)
     if fake is None:
         y_fake = run.labels(len(real))
         fake = generate(run, len(real), grad=False, labels=y_fake)     # like real, (B, ...)
@@ -179,7 +195,9 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
         real_logits = conditioned(run.d_net, y_real)(real)                   # (B,)
         fake_logits = conditioned(run.d_net, y_fake)(fake)                   # (B,)
     loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
-    if rule.penalty is not None:                            # WGAN-GP, R1: a term on D's input gradient
+    if rule.r1:                                  # (γ/2) E‖∇_x D(x)‖², from the same forward pass
+        loss = loss + losses.r1_from_logits(real_logits.float(), real, rule.r1)
+    if rule.penalty is not None:                 # WGAN-GP: a term on D's input gradient at interpolates
         loss = loss + rule.penalty(conditioned(run.D, y_real), real, fake.float())
     _update(run.opt_d, run.D, loss, run.cfg.grad_clip)
     return loss.detach()
@@ -203,6 +221,13 @@ def g_step(run: Run, fake: torch.Tensor | None = None, y_fake: torch.Tensor | No
     return loss.detach()
 
 
+def ema_beta(step: int, images_per_step: int, half_life: float) -> float:
+    """The EMA decay after `step` updates of `images_per_step` images: β = 0.5 ** (images_per_step /
+    half_life), so that after half_life images the old weights weigh ½ whatever the batch size
+    (stylegan2-ada's ema_kimg), capped by the warm-up of ema_decay."""
+    return ema_decay(step, 0.5 ** (images_per_step / half_life))
+
+
 def ema_decay(step: int, target: float) -> float:
     """The decay used after `step` updates: min(target, (1 + step) / (10 + step)). Early on the
     average forgets quickly, so the random initial weights do not linger (with a fixed 0.999
@@ -212,11 +237,52 @@ def ema_decay(step: int, target: float) -> float:
 
 @torch.no_grad()
 def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
-    """θ_ema ← decay·θ_ema + (1 − decay)·θ; buffers (BatchNorm statistics) are copied."""
+    """θ_ema ← decay·θ_ema + (1 − decay)·θ on the weights only. The BatchNorm statistics are not
+    copied: raw G's statistics belong to raw G's weights, not to the average (recompute_batchnorm)."""
     for p_ema, p in zip(ema.parameters(), model.parameters()):
         p_ema.lerp_(p, 1.0 - decay)
-    for b_ema, b in zip(ema.buffers(), model.buffers()):
-        b_ema.copy_(b)
+
+
+def update_ema(run: Run) -> None:
+    """One EMA step of the loop: average the weights, mark the BatchNorm statistics stale."""
+    images = run.cfg.batch_size * run.ctx.world_size
+    ema_update(run.G_ema, run.G, ema_beta(run.step, images, run.cfg.ema_half_life))
+    run.ema_stale = True
+
+
+class _Labelled(nn.Module):
+    """G(z, y) called as G([z, y]), the one-input form torch.optim.swa_utils.update_bn feeds."""
+
+    def __init__(self, G: nn.Module):
+        super().__init__()
+        self.G = G
+
+    def forward(self, zy: torch.Tensor) -> torch.Tensor:
+        return self.G(zy[:, :-1], zy[:, -1].long())
+
+
+BN_BATCHES, BN_BATCH_SIZE = 8, 256   # recompute_batchnorm's default: 2 048 draws of z, a few ms of G
+
+
+@torch.no_grad()
+def recompute_batchnorm(G: nn.Module, batches: int = BN_BATCHES, batch_size: int = BN_BATCH_SIZE,
+                        seed: int = 0) -> nn.Module:
+    """Set G's BatchNorm running statistics to those of G's own weights: reset them, then average
+    the batch statistics of `batches` batches of fresh z (torch.optim.swa_utils.update_bn, the
+    same step SWA needs after averaging weights). Classes of a conditional G cycle uniformly.
+    The z come from their own seeded generator, so the result depends only on G's weights.
+    Introduced in 05_dcgan_full_training_run (EMA)."""
+    if not nets.has_batchnorm(G):
+        return G
+    dev = nets.device_of(G)
+    noise = torch.Generator(device=dev).manual_seed(seed)
+    zs = [torch.randn(batch_size, G.z_dim, generator=noise, device=dev) for _ in range(batches)]
+    if nets.is_conditional(G):
+        y = (torch.arange(batch_size, device=dev) % G.num_classes).float()[:, None]
+        torch.optim.swa_utils.update_bn([torch.cat([z, y], dim=1) for z in zs], _Labelled(G))
+    else:
+        torch.optim.swa_utils.update_bn(zs, G)
+    return G
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -265,7 +331,7 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
             d_sum = d_sum + d_step(run, real, fake.detach(), y_real, y_fake)
             g_sum = g_sum + g_step(run, fake, y_fake)
             if run.G_ema is not None:
-                ema_update(run.G_ema, run.G, ema_decay(run.step, cfg.ema))
+                update_ema(run)
             run.step, n = run.step + 1, n + 1
             in_step = False                                     # a whole step: safe to save from here
             bar.update(cfg.batch_size)

@@ -23,7 +23,7 @@ def test_both_trainers_run_on_cpu_with_the_same_generator_architecture():
 
 
 def test_course_recipe_trains_exactly_as_fit_does():
-    cfg = train.TrainConfig(arch="mlp", dataset="mnist5k", steps=3, k_d=2, ema=0.9, log_every=2, device="cpu")
+    cfg = train.TrainConfig(arch="mlp", dataset="mnist5k", steps=3, k_d=2, ema_half_life=500, log_every=2, device="cpu")
     fitted = train.fit(cfg, progress=False)
     run, step = bench.course_recipe(cfg)
     for _ in range(cfg.steps):

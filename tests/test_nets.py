@@ -152,3 +152,31 @@ def test_device_of_and_to_device_of_follow_the_model():
         assert nets.device_of(G) == cuda == nets.device_of(torch.zeros(1).to(cuda))
         assert nets.to_device_of(G, torch.zeros(2)).device == cuda
         assert nets.to_device_of(torch.zeros(2), torch.zeros(2).to(cuda)).device.type == "cpu"
+
+
+# ----------------------------------------------------------------------------- conditional BatchNorm (issue 12)
+def test_conditional_batchnorm_is_class_scale_and_shift_of_the_normalised_input():
+    cbn = nets.ConditionalBatchNorm2d(3, num_classes=4)
+    with torch.no_grad():
+        cbn.gain.weight.normal_()
+        cbn.bias.weight.normal_()
+    x, y = torch.randn(6, 3, 5, 5), torch.tensor([0, 1, 2, 3, 3, 1])
+    mean = x.mean(dim=(0, 2, 3), keepdim=True)
+    var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
+    normalised = (x - mean) / torch.sqrt(var + 1e-5)                # BN in train mode, by hand
+    expected = cbn.gain.weight[y][:, :, None, None] * normalised + cbn.bias.weight[y][:, :, None, None]
+    torch.testing.assert_close(cbn(x, y), expected)
+
+
+def test_cbn_pair_is_conditional_without_batchnorm_in_d_and_trains():
+    from gan_course import train
+    G, D = nets.build("cdcgan-cbn", 16, 8)
+    assert nets.is_conditional(G) and nets.is_conditional(D)
+    assert not nets.has_batchnorm(D) and nets.critic_has_batchnorm("cdcgan-cbn") is False
+    G.eval()
+    z = torch.randn(1, 16).expand(10, 16)
+    x = G(z, torch.arange(10))
+    assert x.shape == (10, 1, 28, 28) and x.abs().max() <= 1
+    run = train.fit(train.TrainConfig(arch="cdcgan-cbn", dataset="fashion_mnist", loss="hinge", z_dim=16, width=8,
+                                      batch_size=16, steps=2, log_every=1, ema_half_life=100), progress=False)
+    assert torch.isfinite(train.sample(run.sampler, 10, labels=3)).all()   # BN statistics recomputed per class mix

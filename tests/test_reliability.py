@@ -91,7 +91,7 @@ def test_a_signal_saves_a_whole_step_and_the_resumed_run_is_bit_exact(tmp_path, 
 
 def test_ctrl_c_in_the_middle_of_a_step_finishes_it_then_saves(tmp_path, monkeypatch):
     # a notebook's stop button: SIGINT arrives after the D update and before the G update
-    cfg = TrainConfig(**TINY, steps=20, ema=0.9, k_d=2)
+    cfg = TrainConfig(**TINY, steps=20, ema_half_life=500, k_d=2)
     straight = train.fit(cfg, progress=False)
     real_d_step, fired = train.d_step, []
 
@@ -295,7 +295,7 @@ def test_the_clock_waits_for_the_gpu_before_it_is_read(monkeypatch):
 @pytest.fixture
 def trained(tmp_path):
     out = tmp_path / "run"
-    train.fit(TrainConfig(**TINY, steps=2, ema=0.9), out=out, progress=False)
+    train.fit(TrainConfig(**TINY, steps=2, ema_half_life=500), out=out, progress=False)
     return out / "checkpoint.pt"
 
 

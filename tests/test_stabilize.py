@@ -12,7 +12,7 @@ def test_each_method_changes_only_its_own_fields():
         changed = {k for k in cfg if cfg[k] != base[k]} - {"name"}
         assert changed == set(overrides), method
         assert cfg["name"] == method
-    assert base["ema"] > 0 and base["arch"] == presets.PRESETS["dcgan-fmnist"]["arch"]
+    assert base["ema_half_life"] > 0 and base["arch"] == presets.PRESETS["dcgan-fmnist"]["arch"]
 
 
 def test_unknown_method_is_named():

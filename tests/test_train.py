@@ -43,7 +43,7 @@ def test_fit_logs_every_n_steps_and_writes_checkpoint(tmp_path):
     assert ckpt["step"] == 12 and ckpt["config"]["width"] == 16
 
 
-@pytest.mark.parametrize("extra", [{}, {"ema": 0.9, "k_d": 2}])
+@pytest.mark.parametrize("extra", [{}, {"ema_half_life": 500, "k_d": 2}])
 def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path, extra):
     cfg = TrainConfig(**TINY, steps=20, **extra)
     straight = train.fit(cfg, progress=False)
@@ -59,7 +59,7 @@ def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path, extra):
     assert resumed.step == 20
     assert_same_weights(weights(resumed.G), weights(straight.G))
     assert_same_weights(weights(resumed.D), weights(straight.D))
-    if cfg.ema:
+    if cfg.ema_half_life:
         assert_same_weights(weights(resumed.G_ema), weights(straight.G_ema))
     assert [h["step"] for h in resumed.history] == [h["step"] for h in straight.history]
 
@@ -95,7 +95,7 @@ def test_ema_update_formula():
                                         (dict(batch_size=0), "batch_size=0"),
                                         (dict(loss="mse"), "unknown loss"),
                                         (dict(arch="vae"), "unknown arch"),
-                                        (dict(ema=1.0), "ema=1.0")])
+                                        (dict(ema_half_life=-1.0), "ema_half_life=-1.0")])
 def test_config_rejects_bad_values(bad, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(**bad)
@@ -167,3 +167,104 @@ def test_conditional_run_uses_labelled_batches_and_samples_by_class():
     unconditional = train.build_run(TrainConfig(**TINY, steps=1)).G
     with pytest.raises(ValueError, match="unconditional"):
         train.sample(unconditional, 2, labels=1)
+
+
+# ----------------------------------------------------------------------------- R1 from one forward pass (issue 12)
+def test_r1_comes_from_the_real_logits_own_forward_pass(monkeypatch):
+    """d_step with R1 runs D once on the reals (and once on the fakes), and its loss equals
+    BCE + (γ/2)·mean‖∇_x D(x)‖², computed here sample by sample on a copy of D."""
+    import copy
+
+    from gan_course import losses
+    monkeypatch.setitem(losses.LOSSES, "ns-r1", losses.LOSSES["ns-r1"]._replace(r1=2.0))  # a γ that shows
+    run = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan-nonorm", "dataset": "fashion_mnist",
+                                         "width": 8, "loss": "ns-r1"}))
+    real = run.batches.batch(0)
+    fake = train.generate(run, len(real), grad=False)
+    D = copy.deepcopy(run.D)
+    sq_norms = []
+    for x in real:
+        x = x[None].clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(D(x).sum(), x)
+        sq_norms.append(g.pow(2).sum())
+    with torch.no_grad():
+        expected = losses.d_bce(D(real), D(fake)) + 2.0 / 2 * torch.stack(sq_norms).mean()
+    seen = []
+    run.D.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    loss = train.d_step(run, real, fake)
+    assert len(seen) == 2, f"D ran {len(seen)} times in one R1 d_step; it must run once on the reals, once on fakes"
+    assert sum(x.data_ptr() == real.data_ptr() for x in seen) == 1          # the reals went through D once
+    torch.testing.assert_close(loss, expected)
+
+
+def test_per_sample_penalties_refuse_a_batchnorm_critic():
+    for loss in ("ns-r1", "wgan-gp"):
+        with pytest.raises(ValueError, match="BatchNorm discriminator.*dcgan-nonorm"):
+            TrainConfig(arch="dcgan", loss=loss)
+    TrainConfig(arch="dcgan-nonorm", loss="ns-r1")                          # no BatchNorm: accepted
+
+
+# ----------------------------------------------------------------------------- EMA (issue 12)
+def fresh_pass_statistics(G, batches, batch_size, seed=0):
+    """Per BatchNorm layer, the mean over `batches` batches of fresh z of the batch mean and the
+    unbiased batch variance of its input, from G's own weights in train mode (on a copy)."""
+    import copy
+    G = copy.deepcopy(G).train()
+    bns = [m for m in G.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    inputs = {i: [] for i in range(len(bns))}
+    for i, bn in enumerate(bns):
+        bn.register_forward_hook(lambda m, args, out, i=i: inputs[i].append(args[0].detach()))
+    noise = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _ in range(batches):
+            G(torch.randn(batch_size, G.z_dim, generator=noise))
+    means = [torch.stack([x.mean(dim=(0, 2, 3)) for x in inputs[i]]).mean(0) for i in inputs]
+    variances = [torch.stack([x.transpose(0, 1).flatten(1).var(dim=1) for x in inputs[i]]).mean(0) for i in inputs]
+    return bns, means, variances
+
+
+def test_recompute_batchnorm_gives_the_statistics_of_its_own_weights():
+    from gan_course import nets
+    G = nets.DCGANGenerator(z_dim=8, width=4)
+    ema = __import__("copy").deepcopy(G)
+    with torch.no_grad():
+        for p in G.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+        G.train()(torch.randn(32, 8))                   # raw G's statistics move with raw G's weights
+    train.ema_update(ema, G, 0.5)
+    train.recompute_batchnorm(ema, batches=3, batch_size=16, seed=0)
+    bns_fresh, means, variances = fresh_pass_statistics(ema, 3, 16, seed=0)
+    ema_bns = [m for m in ema.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for bn, mean, var in zip(ema_bns, means, variances):
+        torch.testing.assert_close(bn.running_mean, mean)
+        torch.testing.assert_close(bn.running_var, var)
+
+
+def test_the_runs_sampler_and_checkpoint_carry_the_ema_weights_own_statistics(tmp_path):
+    cfg = TrainConfig(**{**TINY, "arch": "dcgan", "dataset": "fashion_mnist", "width": 4},
+                      steps=3, ema_half_life=200)
+    run = train.fit(cfg, out=tmp_path, progress=False)
+    saved = checkpoint.load(tmp_path / "checkpoint.pt")["G_ema"]
+    G = run.sampler
+    _, means, variances = fresh_pass_statistics(G, train.BN_BATCHES, train.BN_BATCH_SIZE)
+    bns = [(name, m) for name, m in G.named_modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for (name, bn), mean, var in zip(bns, means, variances):
+        torch.testing.assert_close(bn.running_mean, mean)
+        torch.testing.assert_close(bn.running_var, var)
+        torch.testing.assert_close(saved[f"{name}.running_mean"], mean)
+    train.update_ema(run)                                # weights move: statistics are recomputed on use
+    assert run.ema_stale
+    run.sampler
+    assert not run.ema_stale
+
+
+@pytest.mark.parametrize("batch_size", [16, 64, 256])
+def test_ema_half_life_is_in_images_whatever_the_batch(batch_size):
+    half_life, late = 12_800, 10**6                       # late: past the warm-up
+    beta = train.ema_beta(late, batch_size, half_life)
+    assert beta ** (half_life / batch_size) == pytest.approx(0.5)       # old weights weigh ½ after half_life images
+    old = torch.ones(1)
+    for step in range(half_life // batch_size):
+        old = old * train.ema_beta(late + step, batch_size, half_life)
+    torch.testing.assert_close(old, torch.tensor([0.5]))
+    assert train.ema_beta(0, batch_size, half_life) == pytest.approx(0.1)   # the warm-up is kept
