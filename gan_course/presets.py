@@ -19,7 +19,7 @@ PRESETS: dict[str, dict] = {
     # 04b_the_articles_conv_gan: the articles' conv GAN done right — the DCGAN of 05 on the 4 000 training
     # digits of mnist5k (62 steps an epoch), narrower (width 32) so that it trains on a CPU
     "dcgan-mnist": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=32, batch_size=64,
-                        lr_d=2e-4, lr_g=2e-4, ema=0.999, epochs=30, log_every=50, ckpt_every=500),
+                        lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
     "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                          batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
