@@ -15,6 +15,20 @@ import copy
 import torch
 from torch.func import functional_call, jacrev
 
+from . import nets
+
+
+def float64_copies(run) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """Eager float64 copies of a run's G and D on the CPU, with the same weights, for measurements
+    too small for float32. Rebuilt from the config, not deep-copied: a deepcopy stays on the run's
+    device, and where accel.prepare compiled the run it keeps the replaced forward, a closure over
+    the original float32 module (which would then compute every output and Jacobian)."""
+    cfg = run.cfg
+    G64, D64 = nets.build(cfg.arch, cfg.z_dim, cfg.width)
+    G64.load_state_dict(run.G.state_dict())           # prepare compiles in place: the keys are unchanged
+    D64.load_state_dict(run.D.state_dict())
+    return G64.double(), D64.double()
+
 
 def forces(D: torch.nn.Module, g_loss, points: torch.Tensor) -> torch.Tensor:
     """f_i = −∂ℓ(D(x_i))/∂x_i at each point, (N, 2): where lowering its own loss would take x_i."""

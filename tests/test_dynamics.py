@@ -32,3 +32,22 @@ def test_one_sgd_step_moves_points_by_minus_eta_j_jt_grad_to_first_order():
     f = dynamics.forces(D, losses.get("ns").g, G(z).detach())
     cos = torch.nn.functional.cosine_similarity(actual, f, dim=1)
     assert cos.min() < 0.99
+
+
+def test_float64_copies_reproduce_a_compiled_run_in_eager_float64(monkeypatch):
+    # a run prepared as on a GPU with compile: accel.prepare replaces forward by a closure over the
+    # float32 module (torch.compile stood in for by the identity, so the test runs on a CPU)
+    from gan_course import accel, presets, train
+    monkeypatch.setattr(accel, "_compile", lambda fn: fn)
+    run = train.build_run(presets.config("ring-2d", width=16, device="cpu"))
+    run.G, run.D = (accel.prepare(net, False, True) for net in (run.G, run.D))
+    train.g_step(run, train.generate(run, 32, grad=True))              # weights away from their init
+    G64, D64 = dynamics.float64_copies(run)
+    z = torch.randn(8, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x64 = G64(z)
+    assert x64.dtype == torch.float64 and D64(x64).dtype == torch.float64
+    assert all(p.dtype == torch.float64 and p.device.type == "cpu" for p in [*G64.parameters(), *D64.parameters()])
+    with torch.no_grad():
+        torch.testing.assert_close(x64, run.G(z.float()).double(), rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(D64(x64), run.D(x64.float()).double(), rtol=1e-5, atol=1e-5)
+    assert "forward" not in vars(G64) and "forward" not in vars(D64)    # their own eager forward
