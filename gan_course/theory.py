@@ -107,7 +107,7 @@ def game(p_data: Mixture1D, p_g: Mixture1D, x: Tensor | None = None) -> dict:
 # ----------------------------------------------------------------------------- f-divergences
 @dataclass(frozen=True)
 class FDivergence:
-    """D_f(P ‖ Q) = ∫ q(x) f(p(x)/q(x)) dx, and the f-GAN pieces (Nowozin et al. 2016, table 2)."""
+    """D_f(P ‖ Q) = ∫ q(x) f(p(x)/q(x)) dx, and the f-GAN pieces (Nowozin et al. 2016, tables 1–2)."""
     name: str
     f: Callable[[Tensor], Tensor]              # generator of the divergence, convex; f(1) = 0 except GAN's (−log 4)
     f_text: str
