@@ -117,7 +117,7 @@ def update(folder: Path = REPORTS, readme: Path = README) -> bool:
     return new != text
 
 
-def stated(notebook: str, folder: Path = REPORTS) -> str:
+def stated(notebook: str, folder: Path = REPORTS, notebooks_dir: Path = runtime.REPO_ROOT / "notebooks") -> str:
     """One sentence a notebook prints instead of a hand-written time: what the committed reports
     measured for `notebook` (a name such as '04_first_gan_on_digits'), the same figures the README's
     course map shows. Outside a clone (a wheel carries no reports) it says where to find them."""
@@ -129,4 +129,19 @@ def stated(notebook: str, folder: Path = REPORTS) -> str:
     cpu = next((r for r in used if r["device"]["kind"] == "cpu"), None)
     where = (f"on {cpu['device']['name']} ({cpu['device'].get('cpu_threads', '?')} CPU threads, report of "
              f"{cpu['date'][:10]})" if cpu else "on a CPU")
-    return f"Measured {where}: FAST {fast}, FULL {full}. On a GPU: {gpu}."
+    said = f"Measured {where}: FAST {fast}, FULL {full}. On a GPU: {gpu}."
+    path = notebooks_dir / f"{notebook}.ipynb"
+    if used and path.is_file():
+        from .report import notebook_digest
+
+        now = notebook_digest(path)
+        digests = {res.get("sha256") for r in used for res in
+                   (r["notebooks"].get(p, {}).get(notebook) for p in ("fast", "full")) if res}
+        rerun = (f"`python -m gan_course gpu-report --device cpu --notebooks {notebook[:3].rstrip('_')}` "
+                 "measures this one.")
+        if None in digests:
+            said += (" The report does not record which version of this notebook it timed, so these may "
+                     "describe an earlier version; " + rerun)
+        elif digests != {now}:
+            said += " These times were measured on an earlier version of this notebook; " + rerun
+    return said

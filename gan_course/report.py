@@ -60,12 +60,21 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
     return chosen
 
 
+def notebook_digest(path: Path) -> str:
+    """The first 16 hex digits of the notebook file's SHA-256: a report keeps it beside each time, so a
+    time measured on an older version of the notebook can be told apart (readme.stated says so)."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
 def run_notebook(path: Path, fast: bool, runs: Path, timeout: int) -> dict:
     """Execute a notebook in a fresh kernel; its wall time, whether it ran through, its peak memory."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    digest = notebook_digest(path)                  # which version of the notebook these figures describe
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
     env = {**os.environ, "GAN_COURSE_FAST": "1" if fast else "0", "GAN_COURSE_RUNS": str(runs),
@@ -75,7 +84,7 @@ def run_notebook(path: Path, fast: bool, runs: Path, timeout: int) -> dict:
     t0 = time.perf_counter()
     try:
         client.execute(env=env)
-        result = {"seconds": round(time.perf_counter() - t0, 1), "ok": True}
+        result = {"seconds": round(time.perf_counter() - t0, 1), "ok": True, "sha256": digest}
     except (CellExecutionError, TimeoutError, RuntimeError) as err:
         return {"seconds": round(time.perf_counter() - t0, 1), "ok": False,
                 "error": (str(err).strip().splitlines() or [type(err).__name__])[-1][:300]}

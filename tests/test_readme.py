@@ -58,3 +58,25 @@ def test_a_notebook_states_the_times_the_course_map_shows(tmp_path):
     said = readme.stated("04_first_gan_on_digits", tmp_path)
     assert f"FAST {fast}, FULL {full}" in said and f"On a GPU: {gpu}." in said
     assert "No timing report" in readme.stated("04_first_gan_on_digits", tmp_path / "absent")
+
+
+def test_a_time_measured_on_another_version_of_the_notebook_says_so(tmp_path):
+    import json
+
+    from gan_course import report
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    (nbdir / "04_x.ipynb").write_text('{"cells": []}')
+    now = report.notebook_digest(nbdir / "04_x.ipynb")
+    base = {"format": 1, "device": {"kind": "cpu", "name": "CPU", "cpu_threads": 2}, "date": "2026-11-22T00:00:00",
+            "contended": False}
+    for name, digest in [("same", now), ("other", "0" * 16)]:
+        folder = tmp_path / name
+        folder.mkdir()
+        entry = {"seconds": 30, "ok": True, "sha256": digest}
+        (folder / "r.json").write_text(json.dumps({**base, "notebooks": {"fast": {"04_x": entry}, "full": {}}}))
+    assert "earlier version" not in readme.stated("04_x", tmp_path / "same", nbdir)
+    assert "FAST 30 s" in readme.stated("04_x", tmp_path / "same", nbdir)
+    assert "earlier version of this notebook" in readme.stated("04_x", tmp_path / "other", nbdir)
+    (tmp_path / "other" / "r.json").write_text((tmp_path / "other" / "r.json").read_text().replace(', "sha256": "0000000000000000"', ""))
+    assert "does not record which version" in readme.stated("04_x", tmp_path / "other", nbdir)

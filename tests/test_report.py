@@ -18,6 +18,7 @@ def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
     assert path.stem == report.slug(rep["device"]) and path.stem.startswith("cpu-")
     nb = rep["notebooks"]["fast"]["02_deriving_the_losses"]
     assert nb["ok"] and nb["seconds"] > 0 and nb["max_rss_mib"] > 0
+    assert nb["sha256"] == report.notebook_digest(report.notebooks(["02_"])[0])   # the version it timed
     assert list(rep["notebooks"]) == ["fast"] and rep["contended"] is True
     rows = rep["ladder"]["rows"]
     assert all(r["steps_each"] == 1 for r in rows if r["img_per_s"] is not None)     # --ladder-steps bounds it
