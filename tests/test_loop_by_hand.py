@@ -118,6 +118,9 @@ WRONG = {  # a plausible wrong answer for each exercise: its check must say so
     "ex3": ("def g_step(G, D, opt_g, z):\n    fake = G(z).detach()\n"
             "    loss = gc.losses.g_nonsaturating(D(fake))\n    opt_g.zero_grad(); loss.backward(); opt_g.step()\n"),
 }
+G_STEP = "def g_step(G, D, opt_g, z):\n    fake = G(z)\n    loss = {}\n    opt_g.zero_grad(); loss.backward(); opt_g.step()\n"
+WRONG_EX3 = [G_STEP.format(loss) for loss in (  # answers that move G, but not down −log D(G(z))
+    "-gc.losses.g_nonsaturating(D(fake))", "gc.losses.g_saturating(D(fake))", "gc.losses.d_bce(D(fake), D(fake))")]
 
 
 @pytest.mark.parametrize("cell_id", ["ex1", "ex2", "ex3"])
@@ -127,6 +130,7 @@ def test_each_exercise_check_fails_on_the_stub_and_on_a_wrong_answer_and_passes_
     assert "not written yet" in unanswered and "✓" not in unanswered
     answered = run_exercise(cell_id, solution)
     assert answered.startswith("✓") and answered.count("\n") == 1, answered
-    wrong = run_exercise(cell_id, WRONG[cell_id])
-    assert "✓" not in wrong and wrong.startswith(cell_id.replace("ex1", "expected").replace("ex2", "to_tanh")
-                                                 .replace("ex3", "g_step")), wrong
+    for answer in [WRONG[cell_id]] + (WRONG_EX3 if cell_id == "ex3" else []):
+        wrong = run_exercise(cell_id, answer)
+        assert "✓" not in wrong and wrong.startswith(cell_id.replace("ex1", "expected").replace("ex2", "to_tanh")
+                                                     .replace("ex3", "g_step")), wrong
