@@ -84,15 +84,26 @@ def uniformity(counts: torch.Tensor) -> float:
     return entropy / math.log(len(counts))
 
 
+def smallest_share(counts: torch.Tensor) -> tuple[float, int]:
+    """(share, digit) of the least frequent class: what uniformity hides, since a histogram with one
+    of ten classes missing still has uniformity log 9 / log 10 ≈ 0.954."""
+    counts = torch.as_tensor(counts, dtype=torch.float64)
+    uniformity(counts)                                               # same checks on the input
+    digit = int(counts.argmin())
+    return (counts[digit] / counts.sum()).item(), digit
+
+
 @torch.no_grad()
 def spread(model: nn.Module, images: torch.Tensor, sure: float = 0.9, batch: int = 1000) -> dict:
     """What the classifier sees in `images` ((N, 1, 28, 28) in [-1, 1], any device), run on the
-    model's device: the predicted digits (N,), their histogram (10,), its uniformity, and the
-    share of images it classifies with probability ≥ `sure`."""
+    model's device: the predicted digits (N,), their histogram (10,), its uniformity, the share
+    and digit of its least frequent class, and the share of images it classifies with probability
+    ≥ `sure`."""
     model.eval()
     probs = torch.cat([F.softmax(model(to_device_of(model, chunk).float()), dim=1).cpu()
                        for chunk in images.split(batch)])                       # (N, 10)
     confidence, labels = probs.max(dim=1)
     counts = histogram(labels)
+    least, least_digit = smallest_share(counts)
     return {"labels": labels, "counts": counts, "uniformity": uniformity(counts),
-            "sure": (confidence >= sure).float().mean().item()}
+            "smallest_share": least, "smallest_digit": least_digit, "sure": (confidence >= sure).float().mean().item()}

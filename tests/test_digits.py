@@ -22,6 +22,16 @@ def test_uniformity_at_its_ends_and_the_exercise_value():
     assert digits.uniformity([500, 500] + [0] * 8) == pytest.approx(math.log(2) / math.log(10))   # 04b exercise 3
 
 
+def test_smallest_share_shows_the_missing_digit_that_uniformity_hides():
+    nine = [100] * 9 + [0]                                # one digit of ten never drawn
+    assert digits.uniformity(nine) > 0.95                 # log 9 / log 10: looks nearly perfect
+    assert digits.smallest_share(nine) == (0.0, 9)
+    assert digits.smallest_share([100, 12] + [111] * 8) == pytest.approx((12 / 1000, 1))
+    assert digits.smallest_share([100] * 10) == pytest.approx((0.1, 0))
+    with pytest.raises(ValueError, match="non-negative numbers"):
+        digits.smallest_share([0] * 10)
+
+
 @pytest.mark.parametrize("bad", [[0] * 10, [5], [1, -1, 3]])
 def test_uniformity_refuses_counts_that_are_not_a_histogram(bad):
     with pytest.raises(ValueError, match="non-negative numbers with a positive sum"):
@@ -44,3 +54,5 @@ def test_the_classifier_trains_in_seconds_and_reads_held_out_digits():
     assert s["counts"].sum() == 1000 and s["uniformity"] > 0.99 and s["sure"] > 0.5
     one = digits.spread(model, data.to_unit_range(x[:1]).expand(50, -1, -1, -1))
     assert one["uniformity"] == 0.0 and one["counts"].max() == 50
+    assert one["smallest_share"] == 0.0 and one["counts"][one["smallest_digit"]] == 0
+    assert s["smallest_share"] == s["counts"].min().item() / 1000
