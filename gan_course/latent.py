@@ -39,8 +39,9 @@ def path(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "slerp") ->
 
 
 def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
-    """The truncation trick in z-space: pull z toward the mode of N(0, I) by ψ ∈ [0, 1]
-    (ψ = 1: unchanged; ψ = 0: every sample is G(0))."""
+    """Scale z by ψ ∈ [0, 1], i.e. sample N(0, ψ²I) — a lower temperature, not either published
+    truncation trick (BigGAN's truncated normal, StyleGAN's pull toward the mean w); ψ = 1:
+    unchanged; ψ = 0: every sample is G(0)."""
     if not 0.0 <= psi <= 1.0:
         raise ValueError(f"psi={psi} must be in [0, 1].")
     return psi * z

@@ -221,7 +221,8 @@ def evaluate(images: torch.Tensor, classifier=None, split: str = "train", k: int
 def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> dict[str, torch.Tensor]:
     """The reference sets of 06's sanity table, n images each in [-1, 1]: real test images (the
     floor), training images (what a generator that memorised its training set returns), the test
-    images blurred, one class only (mode dropping), uniform noise (the ceiling), and
+    images blurred, one class only (mode dropping), uniform noise (for scale: not
+    FID's maximum, one class only can score worse), and
     G's samples when G is given."""
     test, _ = data.load_fashion_mnist("test")
     train_x, train_y = data.load_fashion_mnist("train")
@@ -232,7 +233,7 @@ def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> di
             "train images (a memoriser)": data.to_unit_range(train_x[torch.randperm(len(train_x), generator=g)[:n]]),
             "real test, 3×3 blur": torch.nn.functional.avg_pool2d(real, 3, 1, 1),
             "one class only (Trouser)": data.to_unit_range(one[torch.randperm(len(one), generator=g)[:n]]),
-            "uniform noise (ceiling)": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}
+            "uniform noise (for scale)": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}
     if G is not None:
         sets["generator"] = generate(G, n, seed=seed)
     if min(len(x) for x in sets.values()) < n:

@@ -153,7 +153,7 @@ def test_sanity_table_orders_floor_below_the_shipped_generator_below_noise():
 
     rows = {name: metrics.evaluate(x) for name, x in
             metrics.sanity_images(1000, pretrained.load_generator("dcgan_fmnist")).items()}
-    floor, gen, noise = rows["real test (floor)"], rows["generator"], rows["uniform noise (ceiling)"]
+    floor, gen, noise = rows["real test (floor)"], rows["generator"], rows["uniform noise (for scale)"]
     assert floor["fid"] < gen["fid"] < noise["fid"]
     one = rows["one class only (Trouser)"]
     assert one["precision"] > 0.9 and one["recall"] < 0.2          # mode dropping: quality kept, variety lost
