@@ -45,3 +45,29 @@ nb_ipywidgets_js = {
     "require-paths.js": {},                   # docs/static/: where the embedder's fonts are
     "html-manager/embed-amd.js": {},
 }
+
+
+FONT_SUFFIXES = {".woff", ".woff2", ".ttf", ".eot", ".svg"}
+
+
+def _widget_fonts_beside_pages(app, exception):
+    """Some widgets' stylesheets (e.g. Font Awesome icons in 00's outputs) ask for the embedder's font
+    files at "@jupyter-widgets/<hash>.<ext>" relative to the page, not through require-paths.js; copy
+    them from _static/html-manager/ to where every page folder will look, so no request fails."""
+    import shutil
+
+    if exception is not None:
+        return
+    out = Path(app.outdir)
+    fonts = [p for p in (out / "_static" / "html-manager").glob("*") if p.suffix in FONT_SUFFIXES]
+    for folder in {page.parent for page in out.rglob("*.html")} - {out / "_static"}:
+        if "_static" in folder.relative_to(out).parts:
+            continue
+        target = folder / "@jupyter-widgets"
+        target.mkdir(exist_ok=True)
+        for font in fonts:
+            shutil.copy2(font, target / font.name)
+
+
+def setup(app):
+    app.connect("build-finished", _widget_fonts_beside_pages)
