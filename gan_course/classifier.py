@@ -80,6 +80,24 @@ def accuracy(model: nn.Module, images_uint8: torch.Tensor, labels: torch.Tensor,
     return (predict(model, images_uint8, batch) == labels.cpu()).sum().item() / len(images_uint8)
 
 
+def fit_supervised(model: nn.Module, batches: "data.DeviceBatches", epochs: int, lr: float,
+                   progress=None) -> float:
+    """Adam on cross-entropy over `epochs` passes of labelled `batches` (the Fashion-MNIST evaluation
+    classifier and notebook 04b's digit classifier both train this way); the seconds it took."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    t0 = time.perf_counter()
+    model.train()
+    for step in range(epochs * batches.steps_per_epoch):
+        images, labels = batches.labelled_batch(step)
+        loss = F.cross_entropy(model(images), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if progress and (step + 1) % batches.steps_per_epoch == 0:
+            progress(f"epoch {(step + 1) // batches.steps_per_epoch}/{epochs}: loss {loss.item():.3f}")
+    return time.perf_counter() - t0
+
+
 def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
                      device="cpu", progress=print) -> tuple[FashionClassifier, dict]:
     """Adam on the 60 000 training images; returns the model and {test_accuracy, seconds, ...}."""
@@ -87,19 +105,9 @@ def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, s
     x, y = data.load_fashion_mnist("train")
     batches = data.DeviceBatches(x, batch_size, device, seed=seed, labels=y)
     model = FashionClassifier().to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    t0 = time.perf_counter()
-    for step in range(epochs * batches.steps_per_epoch):
-        model.train()
-        images, labels = batches.labelled_batch(step)
-        loss = F.cross_entropy(model(images), labels)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if (step + 1) % batches.steps_per_epoch == 0:
-            progress(f"epoch {(step + 1) // batches.steps_per_epoch}/{epochs}: loss {loss.item():.3f}")
+    seconds = fit_supervised(model, batches, epochs, lr, progress)
     xt, yt = data.load_fashion_mnist("test")
-    info = {"test_accuracy": accuracy(model, xt, yt), "seconds": time.perf_counter() - t0,
+    info = {"test_accuracy": accuracy(model, xt, yt), "seconds": seconds,
             "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed}
     return model.cpu(), info
 

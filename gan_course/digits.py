@@ -9,14 +9,13 @@ Introduced in 04b_the_articles_conv_gan.
 from __future__ import annotations
 
 import math
-import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import data
-from .classifier import predict
+from .classifier import fit_supervised, predict
 from .nets import to_device_of
 from .runtime import seed_everything
 
@@ -48,16 +47,7 @@ def train(epochs: int = 4, batch_size: int = 64, lr: float = 2e-3, seed: int = 0
     x, y = data.load_mnist5k("train")
     batches = data.DeviceBatches(x, batch_size, device, seed=seed, labels=y)
     model = DigitClassifier().to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    t0 = time.perf_counter()
-    model.train()
-    for step in range(epochs * batches.steps_per_epoch):
-        images, labels = batches.labelled_batch(step)
-        loss = F.cross_entropy(model(images), labels)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    seconds = time.perf_counter() - t0
+    seconds = fit_supervised(model, batches, epochs, lr)
     xt, yt = data.load_mnist5k("test")
     info = {"test_accuracy": (predict(model, xt) == yt).float().mean().item(), "seconds": seconds,
             "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed}
