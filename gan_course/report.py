@@ -126,11 +126,14 @@ def run_vs_reference(device: torch.device, epochs: float, fid_n: int) -> dict:
 def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladder_seconds: float = 30.0,
             run_epochs: float = 20.0, fid_n: int = 10000, timeout: int = 4 * 3600, note: str = "",
             contended: bool = False, command: str = "", warmup: int = bench.WARMUP_STEPS, ladder_batch: int = 128, log=print,
-            ladder_steps: int | None = None) -> dict:
+            ladder_steps: int | None = None, save=None) -> dict:
+    """The report as a dict. `save(report)`, when given, is called after every notebook and every stage, so
+    an interrupted or crashed invocation leaves on disk what it had measured ("complete": false)."""
+    save = save or (lambda _report: None)
     report = {"format": 1, "device": describe(device),
               "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "command": command,
-              "note": note, "contended": contended, "notebooks": {}}
+              "note": note, "contended": contended, "complete": False, "notebooks": {}}
     for profile in profiles:
         report["notebooks"][profile] = {}
         with tempfile.TemporaryDirectory(prefix=f"gan-course-report-{profile}-") as runs:   # a fresh runs/
@@ -138,14 +141,18 @@ def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladd
                 log(f"{profile.upper():4} {path.stem} ...")
                 report["notebooks"][profile][path.stem] = result = run_notebook(path, profile == "fast", Path(runs), timeout)
                 log(f"     {result['seconds']} s" + ("" if result["ok"] else f"  FAILED: {result['error']}"))
+                save(report)
     if ladder_seconds:
         log(f"05 ladder, {ladder_seconds} s per row ...")
         report["ladder"] = {"seconds_per_row": ladder_seconds, "warmup_steps": warmup, "batch_size": ladder_batch,
                             "steps_per_window": ladder_steps,
                             "rows": bench.ladder(device, ladder_seconds, ladder_batch, warmup, ladder_steps)}
+        save(report)
     if run_epochs:
         log(f"the {run_epochs}-epoch run and the reference recipe on the same images ...")
         report["run"] = run_vs_reference(device, run_epochs, fid_n)
+    report["complete"] = True
+    save(report)
     return report
 
 
@@ -154,7 +161,8 @@ def markdown(report: dict) -> str:
     from .readme import duration
     d = report["device"]
     lines = [f"# {d['name']} ({d['kind']})", "", f"Measured {report['date']} with `{report['command']}`; "
-             f"torch {d['torch']}, {d['cpu_threads']} CPU threads." + (f" {report['note']}" if report.get("note") else ""),
+             f"torch {d['torch']}, {d['cpu_threads']} CPU threads." + (f" {report['note']}" if report.get("note") else "")
+             + (" **Interrupted:** this page holds what was measured before it stopped." if report.get("complete") is False else ""),
              "", "| notebook | " + " | ".join(f"{p.upper()}" for p in report["notebooks"]) + " | peak memory |",
              "|---|" + "---|" * len(report["notebooks"]) + "---|"]
     names = sorted({n for runs in report["notebooks"].values() for n in runs})
@@ -208,7 +216,7 @@ def main(args) -> int:
     profiles = args.profiles or ["fast", "full"]
     report = measure(device, profiles, args.notebooks, args.ladder_seconds, args.run_epochs, args.fid_n,
                      args.timeout, args.note, args.contended, _command(), args.warmup, args.ladder_batch_size,
-                     ladder_steps=args.ladder_steps)
+                     ladder_steps=args.ladder_steps, save=lambda partial: write(partial, Path(args.out)))
     path = write(report, Path(args.out))
     print(f"wrote {path} and {path.with_suffix('.md')}")
     if args.readme:

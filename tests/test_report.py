@@ -19,7 +19,7 @@ def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
     nb = rep["notebooks"]["fast"]["02_deriving_the_losses"]
     assert nb["ok"] and nb["seconds"] > 0 and nb["max_rss_mib"] > 0
     assert nb["sha256"] == report.notebook_digest(report.notebooks(["02_"])[0])   # the version it timed
-    assert list(rep["notebooks"]) == ["fast"] and rep["contended"] is True
+    assert list(rep["notebooks"]) == ["fast"] and rep["contended"] is True and rep["complete"] is True
     rows = rep["ladder"]["rows"]
     assert all(r["steps_each"] == 1 for r in rows if r["img_per_s"] is not None)     # --ladder-steps bounds it
     assert rows[0]["img_per_s"] > 0 and rows[1]["row"] == "course, plain"
@@ -39,6 +39,24 @@ def test_a_failing_notebook_is_recorded_not_raised_and_sees_the_profile(tmp_path
     nbformat.write(nb, path)
     result = report.run_notebook(path, fast=False, runs=tmp_path, timeout=60)
     assert result["ok"] is False and "on purpose" in result["error"]
+
+
+def test_an_interrupted_report_keeps_what_it_measured(tmp_path, monkeypatch):
+    seen = []
+    def fake_run(path, fast, runs, timeout):
+        if seen:                                   # the second notebook: the learner presses Ctrl-C
+            raise KeyboardInterrupt
+        seen.append(path.stem)
+        return {"seconds": 1.5, "ok": True, "sha256": "x"}
+    monkeypatch.setattr(report, "run_notebook", fake_run)
+    out = tmp_path / "reports"
+    with pytest.raises(KeyboardInterrupt):
+        report.measure(report.torch.device("cpu"), ["fast"], ["00", "01"], ladder_seconds=0, run_epochs=0,
+                       save=lambda partial: report.write(partial, out))
+    [path] = out.glob("*.json")
+    rep = json.loads(path.read_text())
+    assert rep["complete"] is False and list(rep["notebooks"]["fast"]) == seen == ["00_start_here"]
+    assert "Interrupted" in path.with_suffix(".md").read_text()
 
 
 def test_the_report_runs_every_course_notebook_lettered_ones_included():
