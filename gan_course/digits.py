@@ -21,6 +21,11 @@ from .runtime import seed_everything
 
 NUM_CLASSES = 10
 
+# 04b's test of a digit generator, read off spread() of its samples and of held-out real digits
+SURE_OF_REAL = 0.75      # sure on at least ¾ of the share the real digits get
+MIN_UNIFORMITY = 0.95    # the samples spread over the ten digits nearly as evenly as the training set
+MIN_SHARE = 0.02         # and every digit is drawn: at least 2 % of the samples (10 % expected)
+
 
 class DigitClassifier(nn.Module):
     """(N, 1, 28, 28) in [-1, 1] → 10 digit logits. Two 3×3 conv + max-pool stages, one linear layer."""
@@ -97,3 +102,11 @@ def spread(model: nn.Module, images: torch.Tensor, sure: float = 0.9, batch: int
     least, least_digit = smallest_share(counts)
     return {"labels": labels, "counts": counts, "uniformity": uniformity(counts),
             "smallest_share": least, "smallest_digit": least_digit, "sure": (confidence >= sure).float().mean().item()}
+
+
+def passes(samples: dict, real: dict) -> bool:
+    """04b's test on two spread() results: does the generator whose samples gave `samples` draw
+    digits, judged against `real` (held-out real digits read by the same classifier)? Sure at
+    least SURE_OF_REAL of the real share, uniformity ≥ MIN_UNIFORMITY, smallest share ≥ MIN_SHARE."""
+    return (samples["sure"] >= SURE_OF_REAL * real["sure"] and samples["uniformity"] >= MIN_UNIFORMITY
+            and samples["smallest_share"] >= MIN_SHARE)

@@ -56,3 +56,14 @@ def test_the_classifier_trains_in_seconds_and_reads_held_out_digits():
     assert one["uniformity"] == 0.0 and one["counts"].max() == 50
     assert one["smallest_share"] == 0.0 and one["counts"][one["smallest_digit"]] == 0
     assert s["smallest_share"] == s["counts"].min().item() / 1000
+
+
+def test_passes_needs_all_three_figures():
+    real = {"sure": 0.5, "uniformity": 1.0, "smallest_share": 0.1}
+    good = {"sure": 0.375, "uniformity": 0.95, "smallest_share": 0.02}        # each exactly at its bound (¾ · 0.5)
+    assert digits.passes(good, real)
+    assert digits.passes(real, real)
+    assert not digits.passes({**good, "sure": 0.37}, real)                   # unclear images
+    assert not digits.passes({**good, "uniformity": 0.94}, real)             # piled onto a few digits
+    assert not digits.passes({**good, "smallest_share": 0.019}, real)        # one digit (almost) never drawn
+    assert not digits.passes(good, {**real, "sure": 0.51})                   # judged against the real share
