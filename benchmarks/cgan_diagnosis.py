@@ -63,9 +63,9 @@ def one(generator: str, n: int, per_class: int):
     """Metrics and within-class spread of one conditional generator, as it is."""
     clf = classifier.load_classifier()
     g = pretrained.load_generator(generator)
-    scores = metrics.evaluate(metrics.generate(g, n, seed=0), clf)
+    scores = metrics.evaluate(metrics.generate(g, n, seed=0), clf) if n else {}    # --n 0: the spread alone
     print(json.dumps({"variant": str(generator), "n": n,
-                      **{k: round(scores[k], 3) for k in ("fid", "precision", "recall", "coverage")},
+                      **{k: round(scores[k], 3) for k in ("fid", "precision", "recall", "coverage") if k in scores},
                       "within_class_spread_vs_real": spreads(g, clf, per_class, real_features_by_class(clf, per_class))}),
           flush=True)
 
