@@ -9,12 +9,16 @@ Measures, on data/weights/cgan_fmnist.pt (and dcgan_fmnist.pt for scale):
    (train.recompute_batchnorm), and in train mode (batch statistics).
 
     nice -n 5 python benchmarks/cgan_diagnosis.py --n 2000
+
+With --generator NAME_OR_PATH (a shipped name, an export or a training checkpoint), measures only that
+conditional generator as it is: metrics on n class-balanced samples and the within-class spread.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
+import os
 
 import torch
 
@@ -41,6 +45,31 @@ class TrainMode(torch.nn.Module):
             self.G.eval()
 
 
+def spreads(g, clf, per_class: int, real_f: dict) -> list[float]:
+    """Within-class spread of g's samples (z varying, seed 0) over the real class's, classes 0–9."""
+    ratio = []
+    for c in range(10):
+        f = metrics.features(metrics.generate(g, per_class, seed=0, labels=c), clf)
+        ratio.append(round(spread(f) / spread(real_f[c]), 2))
+    return ratio
+
+
+def real_features_by_class(clf, per_class: int) -> dict:
+    x_real, y_real = data.load_fashion_mnist("train")
+    return {c: metrics.features(data.to_unit_range(x_real[y_real == c][:per_class]), clf) for c in range(10)}
+
+
+def one(generator: str, n: int, per_class: int):
+    """Metrics and within-class spread of one conditional generator, as it is."""
+    clf = classifier.load_classifier()
+    g = pretrained.load_generator(generator)
+    scores = metrics.evaluate(metrics.generate(g, n, seed=0), clf) if n else {}    # --n 0: the spread alone
+    print(json.dumps({"variant": str(generator), "n": n,
+                      **{k: round(scores[k], 3) for k in ("fid", "precision", "recall", "coverage") if k in scores},
+                      "within_class_spread_vs_real": spreads(g, clf, per_class, real_features_by_class(clf, per_class))}),
+          flush=True)
+
+
 def main(n: int, per_class: int, only_unconditional: bool = False):
     torch.set_num_threads(2)
     clf = classifier.load_classifier()
@@ -58,8 +87,7 @@ def main(n: int, per_class: int, only_unconditional: bool = False):
     U = pretrained.load_generator("dcgan_fmnist")
     print(json.dumps({"unconditional_first_layer_per_z_row": round(U.net[0].weight.flatten(1).norm().item() / U.z_dim ** .5, 4)}))
 
-    x_real, y_real = data.load_fashion_mnist("train")
-    real_f = {c: metrics.features(data.to_unit_range(x_real[y_real == c][:per_class]), clf) for c in range(10)}
+    real_f = real_features_by_class(clf, per_class)
     x_u = metrics.generate(U, 10 * per_class, seed=0)          # the unconditional G, grouped by predicted class
     f_u, pred = metrics.features(x_u, clf), classifier.predict(clf, x_u)
     print(json.dumps({"variant": "unconditional dcgan_fmnist, by predicted class",
@@ -71,12 +99,8 @@ def main(n: int, per_class: int, only_unconditional: bool = False):
     for name, g in [("shipped (EMA weights, copied BN stats)", G), ("BN stats recomputed for EMA weights", recomputed),
                     ("train-mode BN (batch statistics)", TrainMode(G))]:
         scores = metrics.evaluate(metrics.generate(g, n, seed=0), clf)
-        ratio = []
-        for c in range(10):
-            f = metrics.features(metrics.generate(g, per_class, seed=0, labels=c), clf)
-            ratio.append(spread(f) / spread(real_f[c]))
         print(json.dumps({"variant": name, "n": n, **{k: round(scores[k], 3) for k in ("fid", "precision", "recall", "coverage")},
-                          "within_class_spread_vs_real": [round(r, 2) for r in ratio]}), flush=True)
+                          "within_class_spread_vs_real": spreads(g, clf, per_class, real_f)}), flush=True)
 
 
 if __name__ == "__main__":
@@ -84,5 +108,10 @@ if __name__ == "__main__":
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--per-class", type=int, default=200)
     p.add_argument("--only-unconditional", action="store_true", help="print the reference spread and stop")
+    p.add_argument("--generator", default=None, help="measure this conditional generator alone, as it is")
     a = p.parse_args()
-    main(a.n, a.per_class, a.only_unconditional)
+    if a.generator:
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+        one(a.generator, a.n, a.per_class)
+    else:
+        main(a.n, a.per_class, a.only_unconditional)

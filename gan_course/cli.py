@@ -98,9 +98,10 @@ def _evaluate(args) -> int:
     images = metrics.generate(G, args.n, seed=args.seed)
     _require_finite(images, args.checkpoint, "they cannot be scored")
     result = metrics.evaluate(images, seed=args.seed)
-    if nets.is_conditional(G):                         # samples cycle through the classes: score each
+    if nets.is_conditional(G):       # the samples above are class-balanced (metrics.generate); score each class
         rows = metrics.per_class(G, max(1, args.n // G.num_classes), seed=args.seed)
-        result["class_accuracy"] = sum(r["accuracy"] for r in rows) / len(rows)
+        result["class_accuracy"] = sum(r["accuracy"] for r in rows) / len(rows)          # mean over classes
+        result["class_accuracy_min"] = min(r["accuracy"] for r in rows)                  # the worst class
         result["per_class_accuracy"] = {r["class"]: round(r["accuracy"], 4) for r in rows}
     print(json.dumps({**{k: round(v, 6) if isinstance(v, float) else v for k, v in result.items()},
                       "checkpoint": str(args.checkpoint), "seed": args.seed,

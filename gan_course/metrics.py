@@ -15,7 +15,7 @@ import warnings
 import torch
 
 from . import classifier as clf
-from . import data, manifold, runtime
+from . import data, manifold, nets, runtime
 from .checkpoint import atomic_write
 from .nets import device_of, to_device_of
 from .train import sample
@@ -42,8 +42,15 @@ def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
 # ----------------------------------------------------------------------------- features of the evaluation classifier
 def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000, labels=None) -> torch.Tensor:
     """n samples from G in eval mode, drawn in batches on G's device, returned on the CPU:
-    (n, 1, 28, 28). A conditional G cycles through the classes, or draws class `labels` (an int) for all."""
-    return torch.cat([sample(G, min(batch, n - i), seed=seed + i, labels=labels) for i in range(0, n, batch)])
+    (n, 1, 28, 28). A conditional G draws class `labels` (an int) for all, or by default cycles through
+    the classes across the whole draw — sample i has class i mod num_classes, whatever `batch` is — so
+    n samples are class-balanced (each class n // num_classes or one more)."""
+    def classes(i: int, b: int):
+        if labels is not None or not nets.is_conditional(G):
+            return labels
+        return torch.arange(i, i + b) % G.num_classes
+    return torch.cat([sample(G, min(batch, n - i), seed=seed + i, labels=classes(i, min(batch, n - i)))
+                      for i in range(0, n, batch)])
 
 
 def features(images: torch.Tensor, classifier=None, batch: int = 1000) -> torch.Tensor:

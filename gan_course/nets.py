@@ -119,6 +119,8 @@ class ProjectionDiscriminator(DCGANDiscriminator):
         self.num_classes = num_classes
         self.embed = nn.Embedding(num_classes, 2 * width)
         nn.init.normal_(self.embed.weight, 0.0, 0.02)              # like the convolutions: start near the unconditional D
+        if norm == "spectral":                                      # the class embedding too, as Miyato & Koyama's SNEmbedID
+            self.embed = nn.utils.parametrizations.spectral_norm(self.embed)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = self.net[:-1](x)                                        # (N, 2w, 7, 7)

@@ -33,6 +33,15 @@ PRESETS: dict[str, dict] = {
     "cgan-fmnist": dict(arch="cdcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                         batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10, log_every=100,
                         ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
+    # 08_conditional_gans, the fix for cgan-fmnist's within-class collapse (benchmarks/cgan_diagnosis.md):
+    # conditional BatchNorm G + spectrally normalised projection D with the hinge loss, trained as SAGAN
+    # (Zhang et al. 2019) trains that same pairing with one D step per G step: TTUR lr_g 1e-4, lr_d 4e-4,
+    # Adam(0, 0.9) — the faster D makes up for the slow learning of a regularised (SN) D without k_d > 1.
+    # NOT a working recipe yet: its G stays at its initialisation (738 steps measured, benchmarks/cgan_diagnosis.md §4)
+    "cgan-cbn-fmnist": dict(arch="cdcgan-cbn", dataset="fashion_mnist", loss="hinge", z_dim=100, width=64,
+                            batch_size=128, lr_d=4e-4, lr_g=1e-4, betas=(0.0, 0.9), ema_half_life=10_000,
+                            epochs=10, log_every=100, ckpt_every=500, amp="auto", channels_last=True,
+                            adam="auto", compile="auto"),
 }
 
 

@@ -99,3 +99,31 @@ def test_sample_label_needs_a_conditional_generator(tmp_path, capsys):
     assert cli.main(["train", "--preset", "mlp-mnist", "--steps", "2", "--out", str(plain), "--quiet"]) == 0
     assert cli.main(["sample", str(plain / "checkpoint.pt"), "--n", "4", "--out", str(a), "--label", "1"]) == 1
     assert "unconditional" in capsys.readouterr().err
+
+
+def test_evaluate_scores_a_conditional_generator_on_balanced_samples_and_reports_each_class(monkeypatch, capsys):
+    """The conditional part of evaluate, on known answers: a generator whose image is its label, and
+    per-class accuracies given, so the samples' classes, the mean and the worst class are known."""
+    import torch
+
+    from gan_course import data, metrics, pretrained, train
+
+    class LabelAsImage(torch.nn.Module):
+        z_dim, num_classes = 2, 10
+
+        def forward(self, z, y):
+            return (y.float() / 10)[:, None, None, None].expand(len(y), 1, 28, 28)
+
+    seen = {}
+    accuracies = [1.0, 0.9, 0.8, 1.0, 0.9, 0.5, 1.0, 0.9, 1.0, 1.0]       # mean 0.9, worst 0.5 (Sandal)
+    monkeypatch.setattr(pretrained, "load_config", lambda _: train.TrainConfig(arch="cdcgan", dataset="fashion_mnist"))
+    monkeypatch.setattr(pretrained, "load_generator", lambda *_: LabelAsImage())
+    monkeypatch.setattr(metrics, "evaluate", lambda images, seed: seen.update(images=images) or {"fid": 1.0})
+    monkeypatch.setattr(metrics, "per_class", lambda G, n, seed: seen.update(n=n) or [
+        {"label": c, "class": data.FASHION_CLASSES[c], "accuracy": a, "fid": 0.0} for c, a in enumerate(accuracies)])
+    assert cli.main(["evaluate", "whatever.pt", "--n", "200"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    counts = torch.bincount((seen["images"][:, 0, 0, 0] * 10).round().long(), minlength=10)
+    assert counts.tolist() == [20] * 10 and seen["n"] == 20               # 200 samples, 20 of each class
+    assert out["class_accuracy"] == 0.9 and out["class_accuracy_min"] == 0.5
+    assert out["per_class_accuracy"] == dict(zip(data.FASHION_CLASSES, accuracies))

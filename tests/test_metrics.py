@@ -133,6 +133,27 @@ class RealImagesByClass(torch.nn.Module):
         return self.images[torch.stack(picks)]
 
 
+class LabelAsImage(torch.nn.Module):
+    """A 'conditional generator' whose image is its class label, every pixel y / 10 (known answers)."""
+    z_dim, num_classes = 2, 10
+
+    def forward(self, z, y):
+        return (y.float() / 10)[:, None, None, None].expand(len(y), 1, 28, 28)
+
+
+def classes_of(images):
+    return (images[:, 0, 0, 0] * 10).round().long()
+
+
+@pytest.mark.parametrize("n, batch", [(70, 7), (100, 1000), (25, 6)])
+def test_generate_cycles_the_classes_across_batches_so_samples_are_class_balanced(n, batch):
+    y = classes_of(metrics.generate(LabelAsImage(), n, batch=batch))
+    torch.testing.assert_close(y, torch.arange(n) % 10)          # sample i has class i mod 10, whatever the batch
+    counts = torch.bincount(y, minlength=10)
+    assert counts.max() - counts.min() <= 1
+    assert (classes_of(metrics.generate(LabelAsImage(), n, batch=batch, labels=3)) == 3).all()
+
+
 def test_per_class_accuracy_equals_the_classifier_on_real_images_of_that_class():
     from gan_course import classifier
 

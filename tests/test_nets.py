@@ -173,6 +173,12 @@ def test_cbn_pair_is_conditional_without_batchnorm_in_d_and_trains():
     G, D = nets.build("cdcgan-cbn", 16, 8)
     assert nets.is_conditional(G) and nets.is_conditional(D)
     assert not nets.has_batchnorm(D) and nets.critic_has_batchnorm("cdcgan-cbn") is False
+    parametrized = torch.nn.utils.parametrize.is_parametrized      # SN on every layer of D, class embedding too
+    assert all(parametrized(m, "weight") for m in [*D.net[::2], D.embed])     # (Miyato & Koyama's SNEmbedID)
+    D.train()
+    for _ in range(30):                                              # power iteration converges on σ(E)
+        D(torch.randn(2, 1, 28, 28), torch.tensor([0, 1]))
+    torch.testing.assert_close(torch.linalg.matrix_norm(D.embed.weight.detach(), 2), torch.tensor(1.0), atol=0.02, rtol=0)
     G.eval()
     z = torch.randn(1, 16).expand(10, 16)
     x = G(z, torch.arange(10))

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+import torch
 
 from gan_course import data, metrics, presets, train
 
@@ -34,3 +35,16 @@ def test_dcgan_mnist_trains_a_few_steps_and_draws_28x28_digits(tmp_path):
     assert run.step == 3 and len(run.history) == 3 and (tmp_path / "checkpoint.pt").exists()
     x = train.sample(run.sampler, 4)
     assert x.shape == (4, 1, 28, 28) and x.abs().max() <= 1
+
+
+def test_cgan_cbn_fmnist_is_conditional_batchnorm_and_sn_projection_with_hinge_and_sagan_ttur(tmp_path):
+    # 08's fix for the within-class collapse (benchmarks/cgan_diagnosis.md): SAGAN's recipe, one D step
+    cfg = presets.config("cgan-cbn-fmnist", device="cpu")
+    assert (cfg.arch, cfg.loss, cfg.k_d, cfg.lr_g, cfg.lr_d, cfg.betas) == ("cdcgan-cbn", "hinge", 1, 1e-4, 4e-4, (0.0, 0.9))
+    assert cfg.steps == 10 * presets.steps_per_epoch("fashion_mnist", 128) and cfg.seed == 0
+    small = presets.config("cgan-cbn-fmnist", device="cpu", width=8, steps=2, log_every=1, amp="off")
+    train.fit(small, out=tmp_path, progress=False)
+    run = train.fit(presets.config("cgan-cbn-fmnist", device="cpu", width=8, steps=3, log_every=1, amp="off"),
+                    out=tmp_path, progress=False)                    # resumes: D's spectral-norm state loads back
+    assert run.step == 3
+    assert torch.isfinite(train.sample(run.sampler, 10)).all()
