@@ -22,14 +22,15 @@ sanity_images/per_class, classifier.accuracy, manifold.prdc/nearest, and the CLI
 backward passes cannot run on the fake device. Nothing here has run on a real GPU: the fake device
 catches device mismatches, not CUDA kernel, memory or speed problems.
 """
-from . import (accel, bench, checkpoint, checks, classifier, data, digits, distributed, dynamics, explorer, latent,
-               lipschitz, losses, manifold, metrics, nets, presets, pretrained, readme, runtime, shapes, stabilize,
-               theory, train, viz, widgets)
+from . import (accel, bench, checkpoint, checks, classifier, data, digits, distributed, dynamics, explorer,
+               flops, latent, lipschitz, losses, manifold, metrics, monitor, nets, presets, pretrained, readme,
+               runtime, shapes, stabilize, theory, train, viz, widgets)
 from .runtime import FAST, device, pick, seed_everything
 from .train import TrainConfig, fit, sample
 
 __version__ = "0.1.0"
 
 __all__ = ["FAST", "TrainConfig", "accel", "bench", "checkpoint", "classifier", "data", "device", "distributed",
-           "explorer", "fit", "latent", "losses", "manifold", "metrics", "nets", "pick", "presets", "pretrained",
-           "runtime", "sample", "seed_everything", "stabilize", "theory", "train", "viz", "widgets"]
+           "explorer", "fit", "flops", "latent", "losses", "manifold", "metrics", "monitor", "nets", "pick",
+           "presets", "pretrained", "runtime", "sample", "seed_everything", "stabilize", "theory", "train", "viz",
+           "widgets"]

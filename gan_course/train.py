@@ -100,6 +100,7 @@ class Run:
     step: int = 0
     history: list = field(default_factory=list)   # one dict per log point
     ema_stale: bool = False       # G_ema's weights moved since its BatchNorm statistics were recomputed
+    d_logits: tuple | None = None # the last D step's (real, fake) logits, detached: what gc.monitor reads
 
     def __post_init__(self):
         self.g_net = self.g_net or self.G
@@ -195,6 +196,7 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
         real_logits = conditioned(run.d_net, y_real)(real)                   # (B,)
         fake_logits = conditioned(run.d_net, y_fake)(fake)                   # (B,)
     loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
+    run.d_logits = (real_logits.detach(), fake_logits.detach())
     if rule.r1:                                  # (γ/2) E‖∇_x D(x)‖², from the same forward pass
         loss = loss + losses.r1_from_logits(real_logits.float(), real, rule.r1)
     if rule.penalty is not None:                 # WGAN-GP: a term on D's input gradient at interpolates
@@ -287,12 +289,14 @@ def recompute_batchnorm(G: nn.Module, batches: int = BN_BATCHES, batch_size: int
 
 # ----------------------------------------------------------------------------- the loop
 def fit(cfg: TrainConfig, out: str | Path | None = None,
-        callback: Callable[[Run], None] | None = None, progress: bool = True) -> Run:
+        callback: Callable[[Run], None] | None = None, progress: bool = True, monitor=None) -> Run:
     """Train for cfg.steps generator steps. With `out`, resume from out/checkpoint.pt if it
     exists, checkpoint there (every cfg.ckpt_every steps and cfg.ckpt_minutes minutes, at the end,
     on a time limit, and on SIGTERM, Ctrl-C or the notebook's stop button) and write
     out/metrics.jsonl. A checkpoint is written only after a whole step and only when losses and
     weights are finite. `callback(run)` runs at every log point (its time is not in img/s).
+    `monitor` (a gc.monitor.Monitor) adds D(x), D(G(z)), gradient norms, memory and a small FID
+    to each log point; it changes nothing of the training.
     Under torchrun, trains with DDP; only rank 0 writes."""
     ctx = distributed.init()
     out = Path(out) if out is not None else None
@@ -304,12 +308,12 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
         if out is not None and (out / "checkpoint.pt").exists():
             resume(run, out / "checkpoint.pt")
             ckpts.saved = ckpts.checked = ckpts.weights_ok = run.step
-        _loop(run, ckpts, stop, callback, progress)
+        _loop(run, ckpts, stop, callback, progress, monitor)
     distributed.finish(ctx)
     return run
 
 
-def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, progress: bool) -> None:
+def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, progress: bool, monitor) -> None:
     cfg, ctx = run.cfg, run.ctx
     writer = _tensorboard(cfg.tensorboard) if ctx.main else None
     bar = tqdm(total=cfg.steps * cfg.batch_size, initial=min(run.step, cfg.steps) * cfg.batch_size,
@@ -334,6 +338,8 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
                 update_ema(run)
             run.step, n = run.step + 1, n + 1
             in_step = False                                     # a whole step: safe to save from here
+            if monitor is not None:
+                monitor.after_step(run)                         # on-device sums, no sync
             bar.update(cfg.batch_size)
             out_of_time = time.monotonic() > deadline
             stopping = stop.requested is not None and run.step < cfg.steps
@@ -351,11 +357,14 @@ def _loop(run: Run, ckpts: Checkpoints, stop: runguard.StopSignals, callback, pr
                 record = {"step": run.step, "d_loss": d_sum.item() / (n * cfg.k_d),
                           "g_loss": g_sum.item() / n, "img_per_s": n * cfg.batch_size * ctx.world_size / seconds}
                 ckpts.check_losses(record["d_loss"], record["g_loss"])
+                if monitor is not None:
+                    record.update(monitor.record(run))          # its FID is not in img/s either
                 run.history.append(record)
                 bar.set_postfix(d=f"{record['d_loss']:.3f}", g=f"{record['g_loss']:.3f}")
                 if writer is not None:
-                    for key in ("d_loss", "g_loss", "img_per_s"):
-                        writer.add_scalar(key, record[key], run.step)
+                    for key, value in record.items():
+                        if key != "step" and isinstance(value, float):
+                            writer.add_scalar(key, value, run.step)
                 d_sum = g_sum = torch.zeros((), device=run.device)
                 n = 0
                 if callback is not None:

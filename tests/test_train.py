@@ -64,6 +64,50 @@ def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path, extra):
     assert [h["step"] for h in resumed.history] == [h["step"] for h in straight.history]
 
 
+def assert_same_tree(a, b, where=""):
+    """Two state dicts (nested dicts/lists of tensors and numbers) equal bit for bit."""
+    if isinstance(a, torch.Tensor):
+        torch.testing.assert_close(b, a, rtol=0, atol=0, msg=f"{where} differs")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            assert_same_tree(a[k], b[k], f"{where}/{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same_tree(x, y, f"{where}/{i}")
+    else:
+        assert a == b, where
+
+
+def test_stop_between_d_and_g_update_resumes_a_dcgan_bit_for_bit_with_its_adam_states(tmp_path, monkeypatch):
+    # notebook 05's claim: ■ (SIGINT) landing between D's and G's update of a step finishes the step, saves,
+    # and the resumed run equals the uninterrupted one in every weight, BatchNorm statistic and Adam moment
+    import signal
+    cfg = TrainConfig(**{**TINY, "arch": "dcgan", "dataset": "fashion_mnist", "width": 4},
+                      steps=12, ema_half_life=500)
+    straight = train.fit(cfg, progress=False)
+    real_g_step, fired = train.g_step, []
+
+    def sigint_then_g_step(run, *args, **kwargs):
+        if run.step == 6 and not fired:          # D has been updated in step 7, G not yet
+            fired.append(1)
+            signal.raise_signal(signal.SIGINT)
+        return real_g_step(run, *args, **kwargs)
+
+    monkeypatch.setattr(train, "g_step", sigint_then_g_step)
+    with pytest.raises(KeyboardInterrupt, match="after step 7 of 12"):
+        train.fit(cfg, out=tmp_path, progress=False)
+    monkeypatch.undo()
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 7
+    resumed = train.fit(cfg, out=tmp_path, progress=False)
+    straight.refresh_ema(), resumed.refresh_ema()   # G_ema's BatchNorm statistics, recomputed as sampling does
+    for name in ("G", "D", "G_ema", "opt_g", "opt_d"):
+        assert_same_tree(getattr(straight, name).state_dict(), getattr(resumed, name).state_dict(), name)
+    assert any(k.endswith("running_var") for k in resumed.G.state_dict())    # BatchNorm statistics were compared
+    assert resumed.opt_d.state_dict()["state"][0]["exp_avg_sq"].abs().sum() > 0
+
+
 def test_resuming_into_a_folder_of_another_architecture_is_refused(tmp_path):
     train.fit(TrainConfig(**TINY, steps=2), out=tmp_path, progress=False)
     with pytest.raises(checkpoint.CheckpointError, match="width: checkpoint 16 vs now 32"):
