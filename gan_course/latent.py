@@ -40,11 +40,28 @@ def path(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "slerp") ->
 
 def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
     """Scale z by ψ ∈ [0, 1], i.e. sample N(0, ψ²I) — a lower temperature, not either published
-    truncation trick (BigGAN's truncated normal, StyleGAN's pull toward the mean w); ψ = 1:
-    unchanged; ψ = 0: every sample is G(0)."""
+    truncation trick (BigGAN's truncated normal: `resample_truncated`; StyleGAN's pull toward the
+    mean w); ψ = 1: unchanged; ψ = 0: every sample is G(0)."""
     if not 0.0 <= psi <= 1.0:
         raise ValueError(f"psi={psi} must be in [0, 1].")
     return psi * z
+
+
+def resample_truncated(z: torch.Tensor, threshold: float, seed: int = 0) -> torch.Tensor:
+    """BigGAN's truncation trick (Brock et al. 2019, §3.1): every coordinate with |z_i| > threshold
+    is redrawn from N(0, 1) until it falls inside, so each coordinate follows the standard normal
+    truncated to [−threshold, threshold]. Coordinates already inside are kept; z is not modified.
+    Redraws use their own generator (`seed`), on the CPU; the result is on z's device."""
+    if not threshold >= 0.01:
+        raise ValueError(f"threshold={threshold} must be at least 0.01 (smaller ones make almost every "
+                         f"coordinate 0 and take very many redraws: use truncate(z, 0) for G(0)).")
+    g, device = torch.Generator().manual_seed(seed), z.device
+    z = z.detach().cpu().clone()
+    outside = z.abs() > threshold
+    while outside.any():                                       # each round keeps P(|N(0,1)| ≤ threshold) of the redraws
+        z[outside] = torch.randn(int(outside.sum()), generator=g)
+        outside = z.abs() > threshold
+    return z.to(device)
 
 
 @torch.no_grad()
@@ -65,11 +82,25 @@ def _first_block(G: nn.Module) -> nn.Module:
     return G.net[:3]
 
 
+def pca_latent_directions(z: torch.Tensor, y: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """GANSpace's two steps on latents z (n, d) and the activations they gave, y (n, m): PCA of y,
+    then the latent direction of each of the top k components by least squares — u_k such that
+    z ≈ Σ_k x_k u_k, x the PCA coordinates. Returns (directions (k, d), each of unit length;
+    explained variance ratio (k,)). For a linear layer y = A z they are the top right singular
+    vectors of A, i.e. SeFa's directions (tests/test_latent.py checks it)."""
+    y = y - y.mean(0)
+    _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
+    x = y @ v[:k].T                                                               # (n, k) PCA coordinates
+    u = torch.linalg.lstsq(x, z).solution                                         # (k, d): z ≈ x u
+    variance = s.square() / s.square().sum()
+    return u / u.norm(dim=1, keepdim=True), variance[:k]
+
+
 @torch.no_grad()
 def pca_directions(G: nn.Module, k: int = 10, n: int = 5000, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """GANSpace (Härkönen et al. 2020) for a generator without a mapping network: PCA of the
-    activations y = G₁(z) after G's first block for n random z, then the latent direction of each
-    principal component by least squares — u_k such that z ≈ Σ_k x_k u_k, x the PCA coordinates.
+    activations y = G₁(z) after G's first block for n random z, then each component's latent
+    direction by least squares (`pca_latent_directions`).
     Returns (directions (k, z_dim), each of unit length; explained variance ratio (k,))."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
     was_training = G.training
@@ -78,12 +109,27 @@ def pca_directions(G: nn.Module, k: int = 10, n: int = 5000, seed: int = 0) -> t
         y = _first_block(G)(to_device_of(G, z)[:, :, None, None]).flatten(1).float().cpu()   # (n, 4w·49)
     finally:
         G.train(was_training)
-    y = y - y.mean(0)
-    _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
-    x = y @ v[:k].T                                                               # (n, k) PCA coordinates
-    u = torch.linalg.lstsq(x, z).solution                                         # (k, z_dim): z ≈ x u
-    variance = s.square() / s.square().sum()
-    return u / u.norm(dim=1, keepdim=True), variance[:k]
+    return pca_latent_directions(z, y, k)
+
+
+def sefa(weight: torch.Tensor, k: int, unit_columns: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """SeFa, closed-form factorisation (Shen & Zhou 2021): for a first layer y = A z, the unit
+    directions n maximising ‖A n‖² are the top eigenvectors of AᵀA — the top right singular vectors
+    of A. `weight` is Aᵀ, (d, m): one column per output unit. `unit_columns` first scales each
+    column to unit length, as the authors' code does (genforce/sefa, utils.factorize_weight).
+    Returns (directions (k, d), their singular values σ_k = ‖A n_k‖ (k,)); each direction's sign
+    is arbitrary."""
+    weight = weight.detach().float().cpu()
+    if unit_columns:
+        weight = weight / weight.norm(dim=0, keepdim=True)
+    u, s, _ = torch.linalg.svd(weight, full_matrices=False)                      # Aᵀ = U S Vᵀ, so AᵀA = U S² Uᵀ
+    return u[:, :k].T, s[:k]
+
+
+def sefa_directions(G: nn.Module, k: int = 10, unit_columns: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """SeFa on a DCGAN generator's first layer, the 7×7 transposed convolution from z:
+    its weight (z_dim, 4w, 7, 7) is Aᵀ with one column per output unit (channel, row, column)."""
+    return sefa(G.net[0].weight.flatten(1), k, unit_columns)                     # (z_dim, 4w·49)
 
 
 @torch.no_grad()
@@ -125,28 +171,59 @@ def class_means(G: nn.Module, classifier: nn.Module, n: int = 5000, seed: int = 
     return torch.stack([z[label == c].mean(0) for c in range(10)])
 
 
+def prior_penalty(z: torch.Tensor, prior: str) -> torch.Tensor:
+    """The prior term of `invert` for latents z (N, d), per latent (N,):
+    "origin"  ‖z‖²/d — the Gaussian's log-density up to constants; pulls z toward 0, the mode;
+    "shell"   (‖z‖ − √d)² — pulls ‖z‖ toward √d, where N(0, I_d) puts its mass (07 §3);
+    "none" and "sphere" (a projection after each step, not a penalty) add 0."""
+    if prior == "origin":
+        return z.square().mean(-1)
+    if prior == "shell":
+        return (z.norm(dim=-1) - z.shape[-1] ** 0.5).square()
+    if prior in ("none", "sphere"):
+        return z.new_zeros(z.shape[:-1])
+    raise ValueError(f"prior={prior!r}: choose 'origin', 'shell', 'sphere' or 'none'.")
+
+
 def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.05, restarts: int = 8,
-           prior: float = 1e-3, seed: int = 0) -> tuple[torch.Tensor, list[float]]:
-    """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + prior·‖z‖²/z_dim,
+           prior: str = "origin", weight: float = 1e-3, seed: int = 0) -> tuple[torch.Tensor, list[float]]:
+    """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + weight·prior_penalty(z)
+    — or, with prior="sphere", z projected back onto the sphere ‖z‖ = √d after every step —
     from `restarts` random starts at once, keeping the best, on G's device (target from any device).
-    Returns (z (z_dim,) on the CPU, best loss per step)."""
+    Returns (z (z_dim,) on the CPU, best pixel MSE per step)."""
+    prior_penalty(torch.zeros(1, 1), prior)           # an unknown prior fails here, before any work
     dev = device_of(G)
     was_training, needs_grad = G.training, [p.requires_grad for p in G.parameters()]
     G.eval().requires_grad_(False)                    # only z is optimised; G is left as it was
-    z = torch.randn(restarts, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_(True)
+    z = torch.randn(restarts, G.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)
+    radius = G.z_dim ** 0.5
+    if prior == "sphere":
+        z = z * radius / z.norm(dim=1, keepdim=True)
+    z.requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     target = target.to(dev).expand(restarts, -1, -1, -1)
     curve = []
     try:
         for _ in range(steps):
             err = (G(z) - target).square().mean((1, 2, 3))                      # (restarts,)
-            loss = err + prior * z.square().mean(1)
+            loss = err + weight * prior_penalty(z, prior)
             opt.zero_grad(set_to_none=True)
             loss.sum().backward()
             opt.step()
+            if prior == "sphere":
+                with torch.no_grad():
+                    z.mul_(radius / z.norm(dim=1, keepdim=True))             # back onto ‖z‖ = √d
             curve.append(err.min().item())
     finally:
         G.train(was_training)
         for p, flag in zip(G.parameters(), needs_grad):
             p.requires_grad_(flag)
     return z.detach()[err.argmin()].cpu(), curve
+
+
+def norm_percentile(z: torch.Tensor) -> torch.Tensor:
+    """How typical the length of each latent (N, d) is for N(0, I_d): P(‖Z‖ ≤ ‖z‖), the χ²_d CDF at
+    ‖z‖², i.e. the regularised incomplete gamma P(d/2, ‖z‖²/2). Typical codes sit near 0.5;
+    near 0 or 1 means G almost never saw a code that short or that long."""
+    d = z.shape[-1]
+    return torch.special.gammainc(torch.tensor(d / 2, dtype=torch.float64), z.double().square().sum(-1) / 2).float()

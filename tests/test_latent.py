@@ -69,3 +69,114 @@ def test_images_and_inversion_leave_the_generator_as_they_found_it():
     latent.images(G, torch.randn(2, 8))
     latent.invert(G, torch.zeros(1, 1, 28, 28), steps=2, restarts=2)
     assert G.training and all(p.requires_grad for p in G.parameters())
+
+
+# ----------------------------------------------------------------------------- BigGAN's truncation (07 §4)
+def test_resample_truncated_keeps_inside_coordinates_and_bounds_the_rest():
+    z = torch.randn(500, 100, generator=torch.Generator().manual_seed(0))
+    t = latent.resample_truncated(z, 1.0, seed=1)
+    assert t.abs().max() <= 1.0
+    inside = z.abs() <= 1.0
+    torch.testing.assert_close(t[inside], z[inside])                             # only the outliers are redrawn
+    assert (t[~inside] != z[~inside]).all()
+    assert z.abs().max() > 1.0                                                    # the input was not modified
+
+
+@pytest.mark.parametrize("a", [0.5, 1.0, 2.0])
+def test_resample_truncated_is_the_truncated_normal(a):
+    # standard normal truncated to [−a, a]: mean 0, variance 1 − 2aφ(a)/(2Φ(a) − 1),
+    # and CDF (Φ(x) − Φ(−a))/(2Φ(a) − 1)
+    z = latent.resample_truncated(torch.randn(4000, 50, generator=torch.Generator().manual_seed(2)), a, seed=3)
+    phi, Phi = math.exp(-a * a / 2) / math.sqrt(2 * math.pi), 0.5 * (1 + math.erf(a / math.sqrt(2)))
+    variance = 1 - 2 * a * phi / (2 * Phi - 1)
+    torch.testing.assert_close(z.var().item(), variance, rtol=0.01, atol=0)
+    torch.testing.assert_close(z.mean().item(), 0.0, rtol=0, atol=0.005)
+    x = torch.linspace(-a, a, 9)
+    cdf = (torch.special.ndtr(x) - torch.special.ndtr(torch.tensor(-a))) / (2 * Phi - 1)
+    empirical = (z.flatten()[:, None] <= x).float().mean(0)
+    torch.testing.assert_close(empirical, cdf, rtol=0, atol=0.005)
+
+
+def test_resample_truncated_refuses_a_threshold_it_cannot_reach():
+    with pytest.raises(ValueError, match="threshold=0.001 must be at least 0.01"):
+        latent.resample_truncated(torch.zeros(2, 3), 0.001)
+
+
+# ----------------------------------------------------------------------------- SeFa vs GANSpace (07 §2)
+def _known_map(d=6, m=20, seed=0):
+    """A = V diag(σ) Uᵀ with orthonormal U (d, d), V (m, d) and σ = 6, 5, …, 1: AᵀA = U diag(σ²) Uᵀ."""
+    g = torch.Generator().manual_seed(seed)
+    u, _ = torch.linalg.qr(torch.randn(d, d, generator=g))
+    v, _ = torch.linalg.qr(torch.randn(m, d, generator=g))
+    sigma = torch.arange(d, 0, -1).float()
+    return v @ torch.diag(sigma) @ u.T, u, sigma                                   # A (m, d)
+
+
+def test_sefa_finds_the_right_singular_vectors_of_a_known_map():
+    A, u, sigma = _known_map()
+    directions, s = latent.sefa(A.T, k=3)                                        # weight = Aᵀ, one column per output
+    torch.testing.assert_close(s, sigma[:3])
+    torch.testing.assert_close((directions @ u[:, :3]).abs(), torch.eye(3), atol=1e-5, rtol=0)
+    # each is an eigenvector of AᵀA with eigenvalue σ²: AᵀA n = σ² n
+    torch.testing.assert_close(directions @ (A.T @ A), sigma[:3, None] ** 2 * directions, atol=1e-4, rtol=0)
+
+
+def test_sefa_unit_columns_scales_every_output_unit_first():
+    A, _, _ = _known_map()
+    W = A.T * torch.arange(1, 21).float()                                         # rescale each output unit
+    d1, _ = latent.sefa(W, 3, unit_columns=True)
+    d2, _ = latent.sefa(A.T / A.T.norm(dim=0), 3)
+    torch.testing.assert_close(d1.abs(), d2.abs())
+
+
+def test_ganspace_on_a_linear_layer_is_sefa():
+    # PCA of y = A z, then regressing z on the PCA coordinates, gives A's right singular vectors —
+    # exactly when the sample of z is centred with covariance I (a random one is close: 4 000 of them ≈ 3e-3)
+    A, u, _ = _known_map()
+    z = torch.randn(4000, 6, generator=torch.Generator().manual_seed(1))
+    z = torch.linalg.qr(z - z.mean(0)).Q * 4000 ** 0.5                          # centred, zᵀz/n = I
+    pca, _ = latent.pca_latent_directions(z, z @ A.T, k=3)
+    closed, _ = latent.sefa(A.T, k=3)
+    torch.testing.assert_close((pca * closed).sum(1).abs(), torch.ones(3), atol=1e-4, rtol=0)
+
+
+def test_sefa_directions_read_the_first_layer_of_G(G):
+    directions, s = latent.sefa_directions(G, k=4)
+    assert directions.shape == (4, G.z_dim)
+    torch.testing.assert_close(directions.norm(dim=1), torch.ones(4))
+    A = G.net[0].weight.detach().flatten(1).T                                     # (4w·49, z_dim)
+    torch.testing.assert_close((A @ directions.T).norm(dim=0), s)                  # σ_k = ‖A n_k‖
+    assert (s[:-1] >= s[1:]).all()
+
+
+# ----------------------------------------------------------------------------- inversion priors (07 §6)
+def test_prior_penalty_formulas():
+    z = torch.tensor([[3.0, 4.0], [0.0, 0.0]])                                    # ‖z‖ = 5 and 0, d = 2
+    torch.testing.assert_close(latent.prior_penalty(z, "origin"), torch.tensor([25 / 2, 0.0]))
+    torch.testing.assert_close(latent.prior_penalty(z, "shell"), torch.tensor([(5 - 2 ** 0.5) ** 2, 2.0]))
+    torch.testing.assert_close(latent.prior_penalty(z, "none"), torch.zeros(2))
+    with pytest.raises(ValueError, match="prior='ring'"):
+        latent.prior_penalty(z, "ring")
+
+
+def test_shell_penalty_gradient_points_to_the_shell():
+    # ∇(‖z‖ − √d)² = 2(‖z‖ − √d) z/‖z‖: outward inside the shell, inward outside, 0 on it
+    for r, sign in ((2.0, -1), (10.0, 1)):
+        z = torch.full((1, 4), r / 2, requires_grad=True)                           # ‖z‖ = r, √d = 2
+        latent.prior_penalty(z, "shell").sum().backward()
+        torch.testing.assert_close(z.grad, 2 * (r - 2) * z.detach() / r)
+    z = torch.ones(1, 4, requires_grad=True)
+    latent.prior_penalty(z, "shell").sum().backward()
+    torch.testing.assert_close(z.grad, torch.zeros(1, 4))
+
+
+def test_sphere_inversion_stays_on_the_sphere_and_the_percentile_is_the_chi_cdf(G):
+    target = latent.images(G, latent.z_for(7, G.z_dim)[None])
+    z, curve = latent.invert(G, target, steps=20, restarts=2, prior="sphere")
+    torch.testing.assert_close(z.norm().item(), G.z_dim ** 0.5, rtol=1e-5, atol=0)
+    # χ²_2 CDF is 1 − exp(−r²/2); the median length of N(0, I_d) is ≈ √(d − 2/3) for large d
+    torch.testing.assert_close(latent.norm_percentile(torch.tensor([[1.0, 1.0]])), torch.tensor([1 - math.exp(-1)]))
+    torch.testing.assert_close(latent.norm_percentile(torch.full((1, 100), (1 - 2 / 300) ** 0.5)),
+                               torch.tensor([0.5]), atol=0.01, rtol=0)
+    with pytest.raises(ValueError, match="prior='ring'"):
+        latent.invert(G, target, steps=1, prior="ring")
