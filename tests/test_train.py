@@ -287,3 +287,7 @@ def test_ema_half_life_grows_with_the_images_seen_during_the_warm_up():
         assert train.ema_half_life_at(t, b, h) == pytest.approx(math.log(2) / 9 * t * b, rel=0.03)
     assert train.ema_half_life_at(train.ema_warmup_steps(b, h), b, h) == pytest.approx(h)
     assert train.ema_half_life_at(10**6, b, h) == pytest.approx(h)
+
+
+def test_the_presets_warm_up_ends_where_05_says():
+    assert train.ema_warmup_steps(128, 10_000) == 1009                   # 05: "step 1 009 (129 152 images)"
