@@ -116,6 +116,12 @@ def table(files) -> str:
                    f"(seed, step) cells at steps {', '.join(map(str, post))}; median gain raw − EMA per step "
                    f"{gaps} (positive: EMA better); seed spread of raw G (max − min) at those steps {spread}. "
                    f"Median gain positive at every post-warm-up step: {'yes' if every else 'no'}.")
+    for k in keys:
+        if k.endswith("_copied_bn"):
+            base = k.removesuffix("_copied_bn")
+            better = sum(r[base] < r[k] for r in rows)
+            out.append(f"- Recomputed statistics ({base}) vs copied ({k}): lower FID in {better} of {len(rows)} "
+                       f"cells, by a median of {statistics.median(r[k] - r[base] for r in rows):.1f}.")
     return "\n".join(out)
 
 
@@ -133,12 +139,13 @@ if __name__ == "__main__":
     p.add_argument("--out", default="benchmarks/ema_runs/seed0.jsonl")
     p.add_argument("--table", nargs="*")
     p.add_argument("--md", help="with --table: also write the table to this file")
+    p.add_argument("--note", help="with --table: a paragraph put above the table (how and when it was measured)")
     p.add_argument("--warmup", action="store_true", help="print where the warm-up ends, then stop")
     a = p.parse_args()
     if a.warmup:
         print(warmup(a.batch_size, a.half_lives))
     elif a.table:
-        text = table(a.table)
+        text = (a.note + "\n\n" if a.note else "") + table(a.table)
         print(text)
         if a.md:
             Path(a.md).write_text(text + "\n")
