@@ -237,6 +237,25 @@ def ema_decay(step: int, target: float) -> float:
     return min(target, (1 + step) / (10 + step))
 
 
+def ema_warmup_steps(images_per_step: int, half_life: float) -> int:
+    """The first step whose decay is the target β = 0.5 ** (images_per_step / half_life): the warm-up
+    (1 + t) / (10 + t) reaches β at t = ⌈(10β − 1) / (1 − β)⌉. For a half-life of many batches that is
+    after about 9·half_life / ln 2 ≈ 13 half-lives of images, whatever the batch size."""
+    target = 0.5 ** (images_per_step / half_life)
+    t = max(0, math.ceil((10 * target - 1) / (1 - target)))
+    while t > 0 and ema_decay(t - 1, target) >= target:        # float rounding of the closed form
+        t -= 1
+    while ema_decay(t, target) < target:
+        t += 1
+    return t
+
+
+def ema_half_life_at(step: int, images_per_step: int, half_life: float) -> float:
+    """The half-life in images of the decay used at `step`, images_per_step · ln ½ / ln β_t: during the
+    warm-up about ln 2 / 9 ≈ 7.7 % of the images seen so far (it grows with them), then half_life."""
+    return images_per_step * math.log(0.5) / math.log(ema_beta(step, images_per_step, half_life))
+
+
 @torch.no_grad()
 def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
     """θ_ema ← decay·θ_ema + (1 − decay)·θ on the weights only. The BatchNorm statistics are not

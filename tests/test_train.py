@@ -312,3 +312,26 @@ def test_ema_half_life_is_in_images_whatever_the_batch(batch_size):
         old = old * train.ema_beta(late + step, batch_size, half_life)
     torch.testing.assert_close(old, torch.tensor([0.5]))
     assert train.ema_beta(0, batch_size, half_life) == pytest.approx(0.1)   # the warm-up is kept
+
+
+@pytest.mark.parametrize("batch_size, half_life", [(64, 10_000), (128, 10_000), (64, 2_500), (64, 50)])
+def test_ema_warmup_ends_where_the_decay_reaches_its_target(batch_size, half_life):
+    t = train.ema_warmup_steps(batch_size, half_life)
+    target = 0.5 ** (batch_size / half_life)
+    assert train.ema_beta(t, batch_size, half_life) == target             # from step t on: the target
+    if t > 0:
+        assert train.ema_beta(t - 1, batch_size, half_life) < target      # before: still warming up
+    if half_life >= 100 * batch_size:                                    # ≈ 9·h/ln 2 images, batch or not
+        assert t * batch_size == pytest.approx(9 * half_life / math.log(2), rel=0.01)
+
+
+def test_ema_half_life_grows_with_the_images_seen_during_the_warm_up():
+    b, h = 64, 10_000
+    for t in (300, 1000, 1900):                                          # inside the warm-up (ends at 2 024)
+        assert train.ema_half_life_at(t, b, h) == pytest.approx(math.log(2) / 9 * t * b, rel=0.03)
+    assert train.ema_half_life_at(train.ema_warmup_steps(b, h), b, h) == pytest.approx(h)
+    assert train.ema_half_life_at(10**6, b, h) == pytest.approx(h)
+
+
+def test_the_presets_warm_up_ends_where_05_says():
+    assert train.ema_warmup_steps(128, 10_000) == 1009                   # 05: "step 1 009 (129 152 images)"
