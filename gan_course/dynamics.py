@@ -15,7 +15,7 @@ import copy
 import torch
 from torch.func import functional_call, jacrev
 
-from . import nets
+from . import losses, nets
 
 
 def float64_copies(run) -> tuple[torch.nn.Module, torch.nn.Module]:
@@ -62,3 +62,70 @@ def sgd_moves(G: torch.nn.Module, D: torch.nn.Module, g_loss, z: torch.Tensor, l
     with torch.no_grad():
         actual = G1(z) - x0
     return actual, predicted
+
+
+# ----------------------------------------------------------------------------- the Dirac-GAN (09_stabilizing_training)
+# Mescheder, Geiger & Nowozin 2018, "Which training methods for GANs do actually converge?", §2: data
+# p_data = δ₀ (every real point is 0), a generator that puts all its mass at θ (G = δ_θ) and a linear
+# discriminator with logit D(x) = ψ·x. The equilibrium is θ = ψ = 0. The losses are the course's own
+# (losses.LOSSES, on logits); the default "saturating" is the paper's minimax game, whose continuous
+# flow keeps θ² + ψ² constant (circles). "ns" has the same Jacobian at the equilibrium (σ(0) = ½ in
+# both), but far from it its flow slowly contracts: d(θ²+ψ²)/dt = −2θψ·tanh(θψ/2).
+# (The paper's D is sign-flipped, high on fakes: its ψ is our −ψ; the eigenvalues are the same.)
+
+def dirac_losses(theta: torch.Tensor, psi: torch.Tensor, loss: str = "saturating", gamma: float = 0.0
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(L_D, L_G) of the Dirac-GAN at (θ, ψ): real logit ψ·0, fake logit ψ·θ; with γ > 0, D's loss
+    also carries R1, (γ/2)‖∇ₓD(x)‖² at the real point — ψ²·γ/2 — taken by losses.r1_from_logits."""
+    rule = losses.get(loss)
+    x = torch.zeros(1, 1, dtype=psi.dtype, requires_grad=True)     # one real point, (N=1, 1 coordinate)
+    real_logits, fake_logits = (psi * x).flatten(), (psi * theta).reshape(1)   # (1,), (1,)
+    d_loss = rule.d(real_logits, fake_logits)
+    if gamma:
+        d_loss = d_loss + losses.r1_from_logits(real_logits, x, gamma)
+    return d_loss, rule.g(fake_logits)
+
+
+def dirac_field(point: torch.Tensor, loss: str = "saturating", gamma: float = 0.0) -> torch.Tensor:
+    """v(θ, ψ) = (−∂L_G/∂θ, −∂L_D/∂ψ): the direction gradient descent moves each player, (2,).
+    Differentiable in `point`, so its Jacobian can be taken (dirac_jacobian)."""
+    theta, psi = point[0], point[1]
+    d_loss, g_loss = dirac_losses(theta, psi, loss, gamma)
+    (g_theta,) = torch.autograd.grad(g_loss, theta, create_graph=True)
+    (g_psi,) = torch.autograd.grad(d_loss, psi, create_graph=True)
+    return -torch.stack([g_theta, g_psi])
+
+
+def dirac_jacobian(loss: str = "saturating", gamma: float = 0.0, at=(0.0, 0.0)) -> torch.Tensor:
+    """∂v/∂(θ, ψ) at `at` (default: the equilibrium), (2, 2), float64, by autograd through the losses."""
+    point = torch.tensor(at, dtype=torch.float64)
+    return torch.autograd.functional.jacobian(
+        lambda p: dirac_field(p, loss, gamma), point, create_graph=False)
+
+
+def dirac_eigenvalues(gamma: float = 0.0, f1: float = 0.5) -> torch.Tensor:
+    """The paper's eigenvalues of the Jacobian at equilibrium, λ = −γ/2 ± √(γ²/4 − f′(0)²), complex (2,).
+    f′(0) = ½ for the BCE losses (σ(0)). γ = 0: λ = ±i/2, purely imaginary — gradient descent circles
+    (simultaneous steps spiral outwards); γ > 0: real part −γ/2 < 0 — it converges for small steps."""
+    root = torch.sqrt(torch.tensor(gamma ** 2 / 4 - f1 ** 2, dtype=torch.complex128))
+    return torch.stack([-gamma / 2 + root, -gamma / 2 - root])
+
+
+def dirac_trajectory(start=(1.0, 1.0), steps: int = 200, lr: float = 0.1, loss: str = "saturating",
+                     gamma: float = 0.0, alternating: bool = False) -> torch.Tensor:
+    """Gradient descent on the Dirac-GAN from `start` = (θ₀, ψ₀): the points visited, (steps + 1, 2).
+    Simultaneous steps by default (both players use the old point); `alternating`: D steps first,
+    then G answers the new ψ — the order of the course's loop (d_step, then g_step)."""
+    p = torch.tensor(start, dtype=torch.float64)
+    path = [p.clone()]
+    for _ in range(steps):
+        q = p.clone().requires_grad_(True)
+        v = dirac_field(q, loss, gamma).detach()
+        if alternating:
+            p = torch.stack([p[0], p[1] + lr * v[1]])                          # D first
+            q = p.clone().requires_grad_(True)
+            p = torch.stack([p[0] + lr * dirac_field(q, loss, gamma)[0].detach(), p[1]])   # then G
+        else:
+            p = p + lr * v
+        path.append(p.clone())
+    return torch.stack(path)

@@ -1,28 +1,66 @@
-"""The stabilisation methods of 09_stabilizing_training, compared on one budget.
+"""The stabilisation methods of 09_stabilizing_training: one change per row, several seeds, one budget.
 
-Each method is a set of TrainConfig overrides on the same base run (the dcgan-fmnist preset:
-same generator, seed, batch order, number of generator steps). Every row is scored with the
-metrics of 06 on the EMA generator; "EMA off" is the baseline's raw generator, from the same run.
+Each method is a set of TrainConfig overrides on the same base run (the dcgan-fmnist preset: NS loss,
+DCGAN with a BatchNorm D, Adam 2e-4, (0.5, 0.999)). Every row trains for the same number of generator
+steps of the same batch size (so G sees the same number of images; WGAN-GP's critic sees 5× more) and is
+scored with the metrics of 06 on its EMA generator; "EMA off" is the baseline's raw generator, from the
+same runs. Rows differ from the baseline in one thing, except the rows built on the BatchNorm-free critic
+(R1, WGAN-GP, SN without BatchNorm), which also differ from "no BatchNorm in D" — a row of its own, so
+that their own effect can be read against it (REFERENCE). `significance` says which differences are
+larger than the seed spread. The over-strong-D demonstration is in stabilize_probe.py.
 """
 from __future__ import annotations
 
 import json
+import math
+import statistics
 import time
 from pathlib import Path
 
-from . import checkpoint, classifier, metrics, nets, presets, train
+from torch import nn
 
+from . import checkpoint, classifier, losses, manifold, metrics, nets, presets, train
+
+
+# ----------------------------------------------------------------------------- what 09 needs beyond the registries
+def _dcgan_sn_bn(z_dim: int, width: int):
+    """DCGAN whose D keeps its BatchNorm and has spectral norm on every convolution as well."""
+    G, D = nets.build("dcgan", z_dim, width)
+    for i, layer in enumerate(D.net):
+        if isinstance(layer, nn.Conv2d):
+            D.net[i] = nn.utils.parametrizations.spectral_norm(layer)
+    return G, D
+
+
+def r1_loss(gamma: float) -> str:
+    """The LOSSES key of NS + R1 with weight γ ("ns-r1" for losses.R1_GAMMA), registered on first use."""
+    if gamma == losses.R1_GAMMA:
+        return "ns-r1"
+    name = f"ns-r1-{gamma:g}"
+    losses.LOSSES.setdefault(name, losses.GANLoss(losses.d_bce, losses.g_nonsaturating, r1=gamma))
+    return name
+
+
+# 09's γ sweep and its SN-with-BatchNorm row need a LOSSES entry per γ and one more arch; registered here
+# (stabilize owns 09) until losses/nets carry them (a TrainConfig.r1_gamma field would be cleaner).
+nets.ARCHS.setdefault("dcgan-sn-bn", _dcgan_sn_bn)                  # 09: spectral norm, BatchNorm kept
+R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1)     # around stylegan2-ada's heuristic 0.0002·28²/128 ≈ 0.0012 (R1_GAMMA)
+
+BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"
 METHODS: dict[str, dict] = {
-    "NS baseline": {},                                                       # Goodfellow et al. 2014, BatchNorm D
-    "NS + spectral norm": dict(arch="dcgan-sn"),                             # Miyato et al. 2018
-    "hinge + spectral norm": dict(arch="dcgan-sn", loss="hinge"),            # SN-GAN / BigGAN's pairing
-    "WGAN-GP (n_critic 5, λ 10)": dict(arch="dcgan-nonorm", loss="wgan-gp", k_d=5,    # Gulrajani et al. 2017:
-                                       lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9)),       # their Adam setting
-    "NS + R1 (γ 0.001)": dict(arch="dcgan-nonorm", loss="ns-r1"),           # Mescheder et al. 2018; γ: losses.R1_GAMMA,
-                                                                             # a critic without BatchNorm (per-sample penalty)
-    "TTUR (lr_D 4e-4, lr_G 1e-4)": dict(lr_d=4e-4, lr_g=1e-4),               # Heusel et al. 2017
+    BASELINE: {},                                                          # Goodfellow et al. 2014, BatchNorm D
+    "SN, BatchNorm kept": dict(arch="dcgan-sn-bn"),                        # Miyato et al. 2018, on the same D
+    NO_BN: dict(arch="dcgan-nonorm"),                                      # what SN-without-BN and R1 also change
+    "SN, no BatchNorm": dict(arch="dcgan-sn"),                             # Miyato et al.'s D: SN instead of BN
+    **{f"R1 γ={g:g}": dict(arch="dcgan-nonorm", loss=r1_loss(g))           # Mescheder et al. 2018, per-sample
+       for g in R1_GAMMAS},                                                # penalty: a critic without BatchNorm
+    "TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)": dict(lr_d=4e-4, lr_g=1e-4),     # Heusel et al. 2017: D faster than G
+    "WGAN-GP (published recipe)": dict(arch="dcgan-nonorm", loss="wgan-gp", k_d=5,     # Gulrajani et al. 2017:
+                                       lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9)),        # n_critic 5, λ 10, Adam(0, 0.9)
 }
 EMA_OFF = "EMA off (baseline's raw G)"
+# each row's second reference besides the baseline: what it adds to
+REFERENCE = {m: NO_BN for m, o in METHODS.items() if o.get("arch") in ("dcgan-nonorm", "dcgan-sn") and m != NO_BN}
 
 
 def config(method: str, steps: int, width: int = 64, batch_size: int = 128, device=None, seed: int = 0):
@@ -35,40 +73,104 @@ def config(method: str, steps: int, width: int = 64, batch_size: int = 128, devi
     return cfg
 
 
+def folder(out: str | Path, method: str, seed: int) -> Path:
+    """Where one method's run with one seed keeps its checkpoint and result."""
+    slug = method.split(" (")[0].replace(" ", "_").replace("+", "plus").replace(",", "").replace("=", "")
+    return Path(out) / slug / f"seed{seed}"
+
+
 def run_method(method: str, steps: int, n_eval: int, out: str | Path, width: int = 64,
-               batch_size: int = 128, device=None, progress: bool = True) -> list[dict]:
-    """Train one method (or load its finished result from out/) and score it: a list of rows
-    (two for the baseline: EMA on and off)."""
-    folder = Path(out) / method.split(" (")[0].replace(" ", "_").replace("+", "plus")
-    done = folder / "result.json"
+               batch_size: int = 128, device=None, seed: int = 0, progress: bool = True) -> list[dict]:
+    """Train one method with one seed (or load its finished result from out/) and score it: a list of
+    rows (two for the baseline: EMA on and off)."""
+    where = folder(out, method, seed)
+    done = where / "result.json"
+    settings = {"steps": steps, "n": n_eval, "width": width, "batch_size": batch_size, "seed": seed}
     if done.is_file():
         rows = json.loads(done.read_text())
-        if rows and rows[0]["steps"] == steps and rows[0]["n"] == n_eval:
+        if rows and all(rows[0].get(k) == v for k, v in settings.items()):
             return rows
-    cfg = config(method, steps, width, batch_size, device)
+    cfg = config(method, steps, width, batch_size, device, seed)
     t0 = time.perf_counter()
-    run = train.fit(cfg, out=folder, progress=progress)
+    run = train.fit(cfg, out=where, progress=progress)
     seconds = time.perf_counter() - t0
     rows = []
     clf = classifier.load_classifier(device=nets.device_of(run.sampler))    # scored where it was trained
-    for label, G in [(method, run.sampler)] + ([(EMA_OFF, run.G)] if method == "NS baseline" else []):
-        scores = metrics.evaluate(metrics.generate(G, n_eval, seed=1), clf)
-        rows.append({"method": label, **scores, "seconds": seconds, "steps": steps,
+    for label, G in [(method, run.sampler)] + ([(EMA_OFF, run.G)] if method == BASELINE else []):
+        images = metrics.generate(G, n_eval, seed=1)                        # (n_eval, 1, 28, 28)
+        scores = {"fid": metrics.fid(images, clf),                            # 06's metrics, less KID (not in
+                  **manifold.prdc(metrics.real_subset(n_eval, classifier=clf),  # the table; it doubled the
+                                  metrics.features(images, clf))}             # scoring time)
+        rows.append({"method": label, **scores, **settings, "seconds": seconds,
                      "final_d_loss": run.history[-1]["d_loss"], "final_g_loss": run.history[-1]["g_loss"]})
     checkpoint.atomic_write(done, lambda f: f.write(json.dumps(rows).encode()))
     return rows
 
 
-def compare(steps: int, n_eval: int, out: str | Path, methods=None, **kwargs) -> list[dict]:
-    """Rows for every method (default: all of METHODS), each trained on the same budget."""
-    return [row for m in (methods or METHODS) for row in run_method(m, steps, n_eval, out, **kwargs)]
+def compare(steps: int, n_eval: int, out: str | Path, methods=None, seeds=(0,), **kwargs) -> list[dict]:
+    """Rows for every method (default: all of METHODS) and seed, each trained on the same budget."""
+    return [row for m in (methods or METHODS) for s in seeds
+            for row in run_method(m, steps, n_eval, out, seed=s, **kwargs)]
 
 
-def table(rows: list[dict]) -> str:
-    """The comparison as fixed-width text, best FID first."""
-    head = f"{'method':<30} {'FID':>7} {'KID':>8} {'prec':>5} {'recall':>6} {'dens':>5} {'cover':>5} {'time s':>7}"
+# ----------------------------------------------------------------------------- what the seeds say
+def spread(values: list[float]) -> float:
+    """The seed spread used throughout: the sample standard deviation (n − 1); NaN for one value."""
+    return statistics.stdev(values) if len(values) > 1 else math.nan
+
+
+def significance(reference: list[float], values: list[float]) -> dict:
+    """How `values` (one method's score over seeds) differ from `reference` (another's):
+    delta = mean(values) − mean(reference); beyond = |delta| > std(reference) + std(values), the rule 09
+    uses ("larger than the seed spread"; None when either has one seed, so no spread); welch_t =
+    delta / √(s_r²/n_r + s_v²/n_v), printed as weak evidence (with n = 3 per side its degrees of freedom
+    are 2–4 and |t| must pass about 2.8–4.3 for p < 0.05, two-sided)."""
+    delta = statistics.fmean(values) - statistics.fmean(reference)
+    s_ref, s_val = spread(reference), spread(values)
+    if math.isnan(s_ref) or math.isnan(s_val):
+        return {"delta": delta, "spread": math.nan, "beyond": None, "welch_t": math.nan}
+    se = math.sqrt(s_ref ** 2 / len(reference) + s_val ** 2 / len(values))
+    t = delta / se if se > 0 else math.copysign(math.inf, delta) if delta else 0.0
+    return {"delta": delta, "spread": s_ref + s_val, "beyond": abs(delta) > s_ref + s_val, "welch_t": t}
+
+
+def summarize(rows: list[dict], key: str = "fid") -> list[dict]:
+    """One line per method, in the order rows first name it: mean and spread of `key` over its seeds,
+    the mean precision, recall and training time, and its significance against the baseline and (for
+    rows on the BatchNorm-free critic) against "no BatchNorm in D"."""
+    by_method: dict[str, list[dict]] = {}
+    for r in rows:
+        by_method.setdefault(r["method"], []).append(r)
+    values = {m: [r[key] for r in rs] for m, rs in by_method.items()}
+    out = []
+    for m, rs in by_method.items():
+        line = {"method": m, "n": len(rs), "mean": statistics.fmean(values[m]), "std": spread(values[m]),
+                "values": values[m], **{k: statistics.fmean(r[k] for r in rs) for k in ("precision", "recall", "seconds")}}
+        for name, ref in (("vs_baseline", BASELINE), ("vs_no_bn", REFERENCE.get(m))):
+            line[name] = significance(values[ref], values[m]) if ref in values and ref != m else None
+        out.append(line)
+    return out
+
+
+def _delta(sig: dict | None) -> str:
+    if sig is None:
+        return ""
+    mark = {True: " *", False: "", None: " ?"}[sig["beyond"]]
+    t = "" if math.isnan(sig["welch_t"]) else f" t={sig['welch_t']:+.1f}"
+    return f"{sig['delta']:+.1f}{t}{mark}"
+
+
+def table(rows: list[dict], key: str = "fid") -> str:
+    """The comparison as fixed-width text, in METHODS order: `key` as mean ± std over seeds, its
+    difference from the baseline and from "no BatchNorm in D" (Welch t; * = beyond both seed spreads,
+    ? = one seed, no spread), mean precision, recall and training seconds."""
+    head = (f"{'method':<36} {key.upper() + ' mean ± std':>17} {'n':>2} {'Δ vs baseline':>17} "
+            f"{'Δ vs no-BN D':>17} {'prec':>5} {'recall':>6} {'time s':>7}")
     lines = [head, "-" * len(head)]
-    for r in sorted(rows, key=lambda r: r["fid"]):
-        lines.append(f"{r['method']:<30} {r['fid']:7.2f} {r['kid']:8.3f} {r['precision']:5.2f} {r['recall']:6.2f} "
-                     f"{r['density']:5.2f} {r['coverage']:5.2f} {r['seconds']:7.0f}")
+    for s in summarize(rows, key):
+        score = f"{s['mean']:.1f}" + ("" if math.isnan(s["std"]) else f" ± {s['std']:.1f}")
+        lines.append(f"{s['method']:<36} {score:>17} {s['n']:>2} "
+                     f"{_delta(s['vs_baseline']):>17} {_delta(s['vs_no_bn']):>17} {s['precision']:5.2f} "
+                     f"{s['recall']:6.2f} {s['seconds']:7.0f}")
+    lines.append("* |Δ| > the sum of both seed standard deviations; t: Welch's t, weak evidence with 3 seeds.")
     return "\n".join(lines)

@@ -51,3 +51,31 @@ def test_float64_copies_reproduce_a_compiled_run_in_eager_float64(monkeypatch):
         torch.testing.assert_close(x64, run.G(z.float()).double(), rtol=1e-5, atol=1e-5)
         torch.testing.assert_close(D64(x64), run.D(x64.float()).double(), rtol=1e-5, atol=1e-5)
     assert "forward" not in vars(G64) and "forward" not in vars(D64)    # their own eager forward
+
+
+def test_dirac_gan_jacobian_has_the_papers_eigenvalues_with_and_without_r1():
+    # Mescheder et al. 2018: J = [[0, f'(0)], [−f'(0), −γ]] at θ = ψ = 0 (our ψ is the paper's −ψ),
+    # λ = −γ/2 ± √(γ²/4 − f'(0)²), f'(0) = σ(0) = ½ for the BCE losses
+    for loss in ("saturating", "ns"):
+        for gamma in (0.0, 0.3, 2.0):
+            J = dynamics.dirac_jacobian(loss, gamma)
+            torch.testing.assert_close(J, torch.tensor([[0.0, 0.5], [-0.5, -gamma]], dtype=torch.float64))
+            got = sorted(torch.linalg.eigvals(J).tolist(), key=lambda c: (c.real, c.imag))
+            want = sorted(dynamics.dirac_eigenvalues(gamma).tolist(), key=lambda c: (c.real, c.imag))
+            torch.testing.assert_close(torch.tensor(got), torch.tensor(want))
+    assert dynamics.dirac_eigenvalues(0.0).real.abs().max() == 0          # purely imaginary without R1
+
+
+def test_dirac_gan_r1_term_is_gamma_half_psi_squared():
+    theta, psi = torch.tensor(0.7, dtype=torch.float64), torch.tensor(-1.3, dtype=torch.float64)
+    plain, _ = dynamics.dirac_losses(theta, psi, "ns", 0.0)
+    with_r1, _ = dynamics.dirac_losses(theta, psi, "ns", 0.2)
+    torch.testing.assert_close(with_r1 - plain, 0.2 / 2 * psi ** 2)
+
+
+def test_dirac_gan_diverges_circles_or_converges_as_the_paper_says():
+    radius = lambda **kw: dynamics.dirac_trajectory((1.0, 1.0), steps=300, lr=0.1, **kw).norm(dim=1)
+    simultaneous, alternating, r1 = radius(), radius(alternating=True), radius(gamma=0.3)
+    assert simultaneous[-1] > 1.3 * simultaneous[0]                       # spirals outwards
+    assert 0.9 < alternating[-1] / alternating[0] < 1.1                   # circles
+    assert r1[-1] < 0.05 * r1[0]                                          # converges to the equilibrium
