@@ -206,6 +206,16 @@ def _cdcgan_cbn(z_dim: int, width: int):
     return G, D
 
 
+def _dcgan_sn_bn(z_dim: int, width: int):
+    """DCGAN whose D keeps its BatchNorm and has spectral norm on every convolution as well (09: SN's own
+    effect, one change against the BatchNorm baseline)."""
+    G, D = _dcgan(z_dim, width)
+    for i, layer in enumerate(D.net):
+        if isinstance(layer, nn.Conv2d):
+            D.net[i] = nn.utils.parametrizations.spectral_norm(layer)
+    return G, D
+
+
 def _mlp_bn(z_dim: int, width: int):
     """The MLP with BatchNorm in G, as many articles write it (notebook 04's last bug)."""
     return MLPGenerator(z_dim, (width, 2 * width), batchnorm=True), MLPDiscriminator((2 * width, width))
@@ -220,6 +230,7 @@ def _mlp2d(z_dim: int, width: int):
 # name -> builder(z_dim, width) -> (G, D). `width`: MLP hidden units / DCGAN base channels.
 ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
          "dcgan-sn": partial(_dcgan, norm="spectral"),     # 09: spectral norm in D
+         "dcgan-sn-bn": _dcgan_sn_bn,                       # 09: spectral norm in D, its BatchNorm kept
          "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic
          "cdcgan": _cdcgan,                                 # 08: G(z, y) and a projection D(x, y), 10 classes
          "cdcgan-cbn": _cdcgan_cbn}                         # 08: conditional BatchNorm in G, SN projection D

@@ -17,33 +17,9 @@ import statistics
 import time
 from pathlib import Path
 
-from torch import nn
-
 from . import checkpoint, classifier, losses, manifold, metrics, nets, presets, train
 
 
-# ----------------------------------------------------------------------------- what 09 needs beyond the registries
-def _dcgan_sn_bn(z_dim: int, width: int):
-    """DCGAN whose D keeps its BatchNorm and has spectral norm on every convolution as well."""
-    G, D = nets.build("dcgan", z_dim, width)
-    for i, layer in enumerate(D.net):
-        if isinstance(layer, nn.Conv2d):
-            D.net[i] = nn.utils.parametrizations.spectral_norm(layer)
-    return G, D
-
-
-def r1_loss(gamma: float) -> str:
-    """The LOSSES key of NS + R1 with weight γ ("ns-r1" for losses.R1_GAMMA), registered on first use."""
-    if gamma == losses.R1_GAMMA:
-        return "ns-r1"
-    name = f"ns-r1-{gamma:g}"
-    losses.LOSSES.setdefault(name, losses.GANLoss(losses.d_bce, losses.g_nonsaturating, r1=gamma))
-    return name
-
-
-# 09's γ sweep and its SN-with-BatchNorm row need a LOSSES entry per γ and one more arch; registered here
-# (stabilize owns 09) until losses/nets carry them (a TrainConfig.r1_gamma field would be cleaner).
-nets.ARCHS.setdefault("dcgan-sn-bn", _dcgan_sn_bn)                  # 09: spectral norm, BatchNorm kept
 R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1)     # around stylegan2-ada's heuristic 0.0002·28²/128 ≈ 0.0012 (R1_GAMMA)
 
 BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"
@@ -52,7 +28,7 @@ METHODS: dict[str, dict] = {
     "SN, BatchNorm kept": dict(arch="dcgan-sn-bn"),                        # Miyato et al. 2018, on the same D
     NO_BN: dict(arch="dcgan-nonorm"),                                      # what SN-without-BN and R1 also change
     "SN, no BatchNorm": dict(arch="dcgan-sn"),                             # Miyato et al.'s D: SN instead of BN
-    **{f"R1 γ={g:g}": dict(arch="dcgan-nonorm", loss=r1_loss(g))           # Mescheder et al. 2018, per-sample
+    **{f"R1 γ={g:g}": dict(arch="dcgan-nonorm", loss="ns-r1", r1_gamma=g)           # Mescheder et al. 2018, per-sample
        for g in R1_GAMMAS},                                                # penalty: a critic without BatchNorm
     "TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)": dict(lr_d=4e-4, lr_g=1e-4),     # Heusel et al. 2017: D faster than G
     "WGAN-GP (published recipe)": dict(arch="dcgan-nonorm", loss="wgan-gp", k_d=5,     # Gulrajani et al. 2017:

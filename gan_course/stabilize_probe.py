@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from . import losses, presets, stabilize, train  # noqa: F401 (stabilize registers "dcgan-sn-bn")
+from . import losses, presets, train
 
 # the over-strong D: the baseline's D learning rate ×10 (2e-4 → 2e-3)
 STRONG_LR_D = 2e-3

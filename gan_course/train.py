@@ -53,6 +53,8 @@ class TrainConfig:
     channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
     compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (CUDA where it can work: accel.auto)
     adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)
+    r1_gamma: float | None = None  # γ of the R1 penalty for a loss that has one ("ns-r1"); None: the loss's own
+                                  # (losses.R1_GAMMA ≈ stylegan2-ada's 0.0002·res²/batch at 28×28); 09 sweeps it
     grad_clip: float = 0.0        # clip each network's gradient norm to this value; 0 disables
     tensorboard: str | None = None  # folder for TensorBoard event files; None disables
 
@@ -69,6 +71,9 @@ class TrainConfig:
             if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)} must not be negative.")
         rule = losses.get(self.loss)  # raises, naming the choices, for an unknown loss
+        if self.r1_gamma is not None and not (rule.r1 and math.isfinite(self.r1_gamma) and self.r1_gamma > 0):
+            raise ValueError(f"TrainConfig.r1_gamma={self.r1_gamma} needs a loss with an R1 penalty (e.g. loss='ns-r1') "
+                             f"and a positive finite γ; loss {self.loss!r} has " + ("one." if rule.r1 else "none."))
         if self.arch not in nets.ARCHS:
             raise ValueError(f"unknown arch {self.arch!r}; choose one of {sorted(nets.ARCHS)}.")
         if rule.input_gradient and nets.critic_has_batchnorm(self.arch):
@@ -198,7 +203,8 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
     loss = rule.d(real_logits.float(), fake_logits.float())  # losses in float32, on logits
     run.d_logits = (real_logits.detach(), fake_logits.detach())
     if rule.r1:                                  # (γ/2) E‖∇_x D(x)‖², from the same forward pass
-        loss = loss + losses.r1_from_logits(real_logits.float(), real, rule.r1)
+        gamma = rule.r1 if run.cfg.r1_gamma is None else run.cfg.r1_gamma
+        loss = loss + losses.r1_from_logits(real_logits.float(), real, gamma)
     if rule.penalty is not None:                 # WGAN-GP: a term on D's input gradient at interpolates
         loss = loss + rule.penalty(conditioned(run.D, y_real), real, fake.float())
     _update(run.opt_d, run.D, loss, run.cfg.grad_clip)

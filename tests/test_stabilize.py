@@ -28,7 +28,7 @@ def test_one_change_per_row_against_its_reference():
         ref = dataclasses.asdict(stabilize.config(stabilize.REFERENCE.get(method, stabilize.BASELINE), steps=10))
         cfg = dataclasses.asdict(stabilize.config(method, steps=10))
         changed = {k for k in cfg if cfg[k] != ref[k]} - {"name"}
-        assert len(changed) == 1 or changed == {"lr_d", "lr_g"}, (method, changed)   # TTUR: the two rates
+        assert len(changed) == 1 or changed in ({"lr_d", "lr_g"}, {"loss", "r1_gamma"}), (method, changed)  # TTUR: two rates; R1: the loss and its γ
     wgan = stabilize.config("WGAN-GP (published recipe)", steps=10)
     assert (wgan.k_d, wgan.betas, wgan.lr_d, wgan.lr_g, wgan.loss) == (5, (0.0, 0.9), 1e-4, 1e-4, "wgan-gp")
     assert not nets.critic_has_batchnorm(wgan.arch) and base["arch"] == "dcgan"
@@ -37,7 +37,7 @@ def test_one_change_per_row_against_its_reference():
 def test_the_r1_sweep_uses_its_own_gammas_and_the_sn_bn_critic_has_both():
     for g in stabilize.R1_GAMMAS:
         cfg = stabilize.config(f"R1 γ={g:g}", steps=10)
-        assert losses.get(cfg.loss).r1 == g and not nets.critic_has_batchnorm(cfg.arch)
+        assert cfg.loss == "ns-r1" and cfg.r1_gamma == g and losses.get(cfg.loss).r1 and not nets.critic_has_batchnorm(cfg.arch)
     assert losses.R1_GAMMA in stabilize.R1_GAMMAS
     _, D = nets.build("dcgan-sn-bn", 8, 4)
     convs = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]

@@ -214,15 +214,18 @@ def test_conditional_run_uses_labelled_batches_and_samples_by_class():
 
 
 # ----------------------------------------------------------------------------- R1 from one forward pass (issue 12)
-def test_r1_comes_from_the_real_logits_own_forward_pass(monkeypatch):
+@pytest.mark.parametrize("gamma_from", ["loss", "config"])
+def test_r1_comes_from_the_real_logits_own_forward_pass(monkeypatch, gamma_from):
     """d_step with R1 runs D once on the reals (and once on the fakes), and its loss equals
-    BCE + (γ/2)·mean‖∇_x D(x)‖², computed here sample by sample on a copy of D."""
+    BCE + (γ/2)·mean‖∇_x D(x)‖², computed here sample by sample on a copy of D; γ is the loss's own,
+    or TrainConfig.r1_gamma when given (09's sweep)."""
     import copy
 
     from gan_course import losses
-    monkeypatch.setitem(losses.LOSSES, "ns-r1", losses.LOSSES["ns-r1"]._replace(r1=2.0))  # a γ that shows
-    run = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan-nonorm", "dataset": "fashion_mnist",
-                                         "width": 8, "loss": "ns-r1"}))
+    if gamma_from == "loss":
+        monkeypatch.setitem(losses.LOSSES, "ns-r1", losses.LOSSES["ns-r1"]._replace(r1=2.0))  # a γ that shows
+    run = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan-nonorm", "dataset": "fashion_mnist", "width": 8,
+                                         "loss": "ns-r1", "r1_gamma": 2.0 if gamma_from == "config" else None}))
     real = run.batches.batch(0)
     fake = train.generate(run, len(real), grad=False)
     D = copy.deepcopy(run.D)
@@ -246,6 +249,12 @@ def test_per_sample_penalties_refuse_a_batchnorm_critic():
         with pytest.raises(ValueError, match="BatchNorm discriminator.*dcgan-nonorm"):
             TrainConfig(arch="dcgan", loss=loss)
     TrainConfig(arch="dcgan-nonorm", loss="ns-r1")                          # no BatchNorm: accepted
+
+
+@pytest.mark.parametrize("loss, gamma", [("ns", 1e-3), ("ns-r1", 0.0), ("ns-r1", float("nan"))])
+def test_r1_gamma_needs_an_r1_loss_and_a_positive_value(loss, gamma):
+    with pytest.raises(ValueError, match="r1_gamma"):
+        TrainConfig(arch="dcgan-nonorm", loss=loss, r1_gamma=gamma)
 
 
 # ----------------------------------------------------------------------------- EMA (issue 12)
