@@ -1,7 +1,7 @@
 """Watching a run beyond its two losses: what D says about reals and fakes, how hard each network is
 being pushed (gradient norms), a small FID now and then, and how much memory the run holds.
 
-`fit(cfg, monitor=Monitor(...))` calls `after_step(run)` after every whole step (on-device sums, no
+`fit(cfg, monitor=Monitor(...))` calls `start(run)` once the run is built or resumed, `after_step(run)` after every whole step (on-device sums, no
 host sync) and merges `record(run)` into each log point of `run.history` (one sync). Neither
 touches a weight, a BatchNorm statistic of G or D, or the run's noise, so a monitored run trains
 exactly as an unmonitored one (tests/test_monitor.py checks it bit for bit).
@@ -38,9 +38,11 @@ def grad_norm(net: nn.Module) -> torch.Tensor:
 
 def memory_mb(device: torch.device) -> tuple[float, str]:
     """(megabytes, what they are): on CUDA the peak memory torch's allocator has handed out on that
-    device (torch.cuda.max_memory_allocated); elsewhere the process's peak resident memory
-    (resource.getrusage's ru_maxrss: KiB on Linux, bytes on macOS), which includes Python, torch
-    and the data, not only the tensors. (nan, why) where neither can be read (Windows has no
+    device since the last torch.cuda.reset_peak_memory_stats (Monitor.start resets it, so in a
+    monitored fit: since that fit began); elsewhere the process's peak resident memory
+    (resource.getrusage's ru_maxrss: KiB on Linux, bytes on macOS) since the process (the
+    kernel) started — it cannot be reset, so it includes whatever ran before the fit — and counts
+    Python, torch and the data, not only the tensors. (nan, why) where neither can be read (Windows has no
     `resource` module)."""
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20, "CUDA peak allocated"
@@ -49,7 +51,7 @@ def memory_mb(device: torch.device) -> tuple[float, str]:
     except ImportError:
         return float("nan"), "not measured (no resource module on this platform)"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (2**20 if sys.platform == "darwin" else 2**10), "process peak RSS"
+    return peak / (2**20 if sys.platform == "darwin" else 2**10), "process peak RSS since start"
 
 
 @dataclass
@@ -68,6 +70,16 @@ class Monitor:
         if self.fid_n < 2:
             raise ValueError(f"Monitor.fid_n={self.fid_n}: FID needs at least 2 samples (a covariance); 500 is quick.")
         self._fid_due = self.fid_every
+
+    def start(self, run) -> None:
+        """Called by fit once the run is built (and resumed): FID is next due at the first multiple
+        of fid_every after run.step, so a resumed run keeps the grid of an uninterrupted one; on
+        CUDA the allocator's peak is reset, so memory_mb reports this fit's peak, not the kernel's."""
+        self._sums, self._n = None, 0
+        if self.fid_every:
+            self._fid_due = (run.step // self.fid_every + 1) * self.fid_every
+        if run.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(run.device)
 
     def after_step(self, run) -> None:
         """Add this step's D(x), D(G(z)) (means over the last D step's batch) and G's and D's gradient

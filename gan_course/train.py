@@ -333,6 +333,8 @@ def fit(cfg: TrainConfig, out: str | Path | None = None,
         if out is not None and (out / "checkpoint.pt").exists():
             resume(run, out / "checkpoint.pt")
             ckpts.saved = ckpts.checked = ckpts.weights_ok = run.step
+        if monitor is not None:
+            monitor.start(run)          # FID grid from run.step; CUDA peak memory counted from here
         _loop(run, ckpts, stop, callback, progress, monitor)
     distributed.finish(ctx)
     return run

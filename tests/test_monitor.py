@@ -66,7 +66,7 @@ def test_a_record_averages_every_step_since_the_last_one_and_resets():
 
 def test_memory_on_the_cpu_is_the_process_peak_resident_size():
     mb, kind = monitor.memory_mb(torch.device("cpu"))
-    assert kind == "process peak RSS"
+    assert kind == "process peak RSS since start"
     assert 50 < mb < 64_000                      # python + torch hold tens of MB at least; ru_maxrss is in KiB here
 
 
@@ -88,6 +88,28 @@ def test_a_monitored_run_trains_bit_for_bit_as_an_unmonitored_one(monkeypatch, t
     assert all({"d_real", "d_fake", "grad_norm_d", "grad_norm_g", "memory_mb"} <= h.keys() for h in watched.history)
     assert [h["d_loss"] for h in watched.history] == [h["d_loss"] for h in plain.history]
     assert checkpoint.load(tmp_path / "checkpoint.pt")["history"] == watched.history   # weights_only reads it back
+
+
+def test_a_resumed_run_scores_fid_on_the_grid_of_an_uninterrupted_one(monkeypatch, tmp_path):
+    # the notebook's second run of the cell builds a fresh Monitor: its FID must still fall on multiples of fid_every
+    monkeypatch.setattr(metrics, "fid", lambda images, classifier=None: 1.0)
+    cfg = TrainConfig(**{**TINY, "arch": "dcgan", "dataset": "fashion_mnist", "width": 4, "steps": 13})
+    first = train.fit(cfg, out=tmp_path, progress=False, monitor=monitor.Monitor(fid_every=10, fid_n=8))
+    assert [h["step"] for h in first.history if "fid_small" in h] == [10]          # log points 5, 10, 13
+    cfg.steps = 22
+    resumed = train.fit(cfg, out=tmp_path, progress=False, monitor=monitor.Monitor(fid_every=10, fid_n=8))
+    assert [h["step"] for h in resumed.history if "fid_small" in h] == [10, 20]    # not 15: log points 15, 20, 22
+
+
+def test_start_resets_the_cuda_peak_so_memory_is_this_fits(monkeypatch):
+    from types import SimpleNamespace
+    reset = []
+    monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda device=None: reset.append(device))
+    m = monitor.Monitor(fid_every=50)
+    m.start(SimpleNamespace(step=120, device=torch.device("cuda", 0)))
+    assert reset == [torch.device("cuda", 0)] and m._fid_due == 150
+    m.start(SimpleNamespace(step=0, device=torch.device("cpu")))
+    assert reset == [torch.device("cuda", 0)] and m._fid_due == 50                  # the CPU's peak cannot be reset
 
 
 def test_fid_on_a_dataset_that_is_not_fashion_mnist_is_refused():
