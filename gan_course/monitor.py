@@ -1,8 +1,9 @@
 """Watching a run beyond its two losses: what D says about reals and fakes, how hard each network is
 being pushed (gradient norms), a small FID now and then, and how much memory the run holds.
 
-`fit(cfg, monitor=Monitor(...))` calls `start(run)` once the run is built or resumed, `after_step(run)` after every whole step (on-device sums, no
-host sync) and merges `record(run)` into each log point of `run.history` (one sync). Neither
+`fit(cfg, monitor=Monitor(...))` calls `start(run)` once the run is built or resumed,
+`after_step(run)` after every whole step (on-device sums, no host sync) and merges `record(run)` into
+each log point of `run.history` (one sync). None of them
 touches a weight, a BatchNorm statistic of G or D, or the run's noise, so a monitored run trains
 exactly as an unmonitored one (tests/test_monitor.py checks it bit for bit).
 
