@@ -70,7 +70,7 @@ def test_coverage_between_two_samples_of_one_distribution_is_one_minus_two_to_th
     # Naeem et al. 2020: for N real and M fake from one distribution, E[coverage] = 1 − Π_{i=1..k} (N−i)/(N+M−i),
     # → 1 − 2⁻ᵏ when M = N (0.875 at k=3, 0.969 at k=5): the check 06 prints beside its floor row
     g = torch.Generator().manual_seed(0)
-    n = 3000
+    n = 2000
     for k in (3, 5):
         covs = [manifold.prdc(torch.randn(n, 4, generator=g), torch.randn(n, 4, generator=g), k=k)["coverage"]
                 for _ in range(3)]
