@@ -64,3 +64,16 @@ def test_balls_containing_by_hand_and_as_prdc_counts():
     scores = manifold.prdc(real, fake, k=5)
     torch.testing.assert_close((count > 0).float().mean().item(), scores["precision"])
     torch.testing.assert_close(count.float().mean().item() / 5, scores["density"])
+
+
+def test_coverage_between_two_samples_of_one_distribution_is_one_minus_two_to_the_minus_k():
+    # Naeem et al. 2020: for N real and M fake from one distribution, E[coverage] = 1 − Π_{i=1..k} (N−i)/(N+M−i),
+    # → 1 − 2⁻ᵏ when M = N (0.875 at k=3, 0.969 at k=5): the check 06 prints beside its floor row
+    g = torch.Generator().manual_seed(0)
+    n = 2000
+    for k in (3, 5):
+        covs = [manifold.prdc(torch.randn(n, 4, generator=g), torch.randn(n, 4, generator=g), k=k)["coverage"]
+                for _ in range(3)]
+        expected = 1 - torch.prod(torch.tensor([(n - i) / (2 * n - i) for i in range(1, k + 1)])).item()
+        assert abs(expected - (1 - 2 ** -k)) < 1e-3
+        torch.testing.assert_close(sum(covs) / 3, expected, atol=0.01, rtol=0)
