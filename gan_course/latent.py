@@ -190,7 +190,8 @@ def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.0
     """Find z with G(z) ≈ target (1, 1, 28, 28): Adam on mean squared error + weight·prior_penalty(z)
     — or, with prior="sphere", z projected back onto the sphere ‖z‖ = √d after every step —
     from `restarts` random starts at once, keeping the best, on G's device (target from any device).
-    Returns (z (z_dim,) on the CPU, best pixel MSE per step)."""
+    Returns (z (z_dim,) on the CPU, best pixel MSE before each step and after the last: steps + 1
+    values, the last one that of the returned z)."""
     prior_penalty(torch.zeros(1, 1), prior)           # an unknown prior fails here, before any work
     dev = device_of(G)
     was_training, needs_grad = G.training, [p.requires_grad for p in G.parameters()]
@@ -214,6 +215,9 @@ def invert(G: nn.Module, target: torch.Tensor, steps: int = 300, lr: float = 0.0
                 with torch.no_grad():
                     z.mul_(radius / z.norm(dim=1, keepdim=True))             # back onto ‖z‖ = √d
             curve.append(err.min().item())
+        with torch.no_grad():                          # the error of the code returned, after the last step
+            err = (G(z) - target).square().mean((1, 2, 3))
+        curve.append(err.min().item())
     finally:
         G.train(was_training)
         for p, flag in zip(G.parameters(), needs_grad):

@@ -110,9 +110,11 @@ class ConditionalDCGANGenerator(DCGANGenerator):
 
 
 class ProjectionDiscriminator(DCGANDiscriminator):
-    """D(x, y) = ψ(φ(x)) + ⟨e(y), φ(x)⟩ (Miyato & Koyama 2018): the unconditional logit plus the
-    inner product of a class embedding with the pooled features φ(x) (N, 2w) — the class enters
-    as a projection, not concatenated to the image."""
+    """D(x, y) = ψ(h(x)) + ⟨e(y), φ(x)⟩, φ(x) = Σ_ij h(x)_ij: h(x) (N, 2w, 7, 7) are the features
+    before the last layer, ψ = net[-1] the bias-free 7×7 convolution on the unpooled h(x) (the
+    unconditional DCGAN logit), and only the class term uses the sum-pooled φ(x) (N, 2w) — the
+    class enters as a projection, not concatenated to the image. Miyato & Koyama 2018 apply ψ to
+    φ(x); we keep DCGAN's head so that the unconditional part is the DCGAN critic unchanged."""
 
     def __init__(self, width: int = 64, num_classes: int = 10, norm: str = "batch"):
         super().__init__(width, norm)

@@ -63,6 +63,15 @@ def test_inversion_recovers_an_image_the_generator_made(G):
     torch.testing.assert_close(err, curve[-1], rtol=0.1, atol=1e-4)
 
 
+def test_inversion_keeps_the_restart_best_after_the_last_step_and_reports_its_error(G):
+    target = latent.images(G, latent.z_for(3, G.z_dim)[None])
+    for prior in ("origin", "sphere"):                # large steps: the last one changes the error a lot
+        z, curve = latent.invert(G, target, steps=3, lr=0.5, restarts=4, prior=prior)
+        assert len(curve) == 4
+        err = (latent.images(G, z[None]) - target).square().mean().item()
+        torch.testing.assert_close(err, curve[-1], rtol=1e-4, atol=1e-7)
+
+
 def test_images_and_inversion_leave_the_generator_as_they_found_it():
     G, _ = nets.build("dcgan", 8, 4)
     G.train()
