@@ -2,7 +2,8 @@
 
     python benchmarks/stabilize_full.py --seed 0 ...   # trains (or loads) every method with seed 0
     python benchmarks/stabilize_full.py --table ...    # the table over every seed found in --out
-    python benchmarks/stabilize_full.py --probe ...    # 09's over-strong-D probes (section 3b)
+    python benchmarks/stabilize_full.py --probe ...    # 09's over-strong-D probes (section 3b); with
+                                                       # --methods, those rows of the table at its settings
 
 Everything goes through gc.stabilize / gc.stabilize_probe, with the settings given here; with
 --out runs/09_stabilizing-full the notebook's FULL profile then loads these runs instead of retraining
@@ -29,8 +30,9 @@ def main() -> None:
     ap.add_argument("--probe", type=int, metavar="EVERY", help="run the over-strong-D probes, logging every EVERY steps")
     args = ap.parse_args()
     if args.probe:
+        variants = {m: stabilize.METHODS[m] for m in args.methods} if args.methods else None   # the table's rows
         traces = stabilize_probe.strong_d(args.steps, width=args.width, batch_size=args.batch, every=args.probe,
-                                          device="cpu")
+                                          variants=variants, device="cpu")
         print(stabilize_probe.table(traces))
         print(json.dumps(traces))
         return

@@ -37,6 +37,11 @@ METHODS: dict[str, dict] = {
 EMA_OFF = "EMA off (baseline's raw G)"
 # each row's second reference besides the baseline: what it adds to
 REFERENCE = {m: NO_BN for m, o in METHODS.items() if o.get("arch") in ("dcgan-nonorm", "dcgan-sn") and m != NO_BN}
+# rows that share, seed for seed, their reference's initial weights, batches and z (batches and z come from
+# their own seeded generators; a learning rate or a loss does not touch the initial weights; "SN, BatchNorm
+# kept" wraps spectral norm around D after it is built): their difference is read seed by seed (paired)
+PAIRED = {EMA_OFF: BASELINE, "SN, BatchNorm kept": BASELINE, "TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)": BASELINE,
+          **{f"R1 γ={g:g}": NO_BN for g in R1_GAMMAS}}
 
 
 def config(method: str, steps: int, width: int = 64, batch_size: int = 128, device=None, seed: int = 0):
@@ -95,19 +100,36 @@ def spread(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else math.nan
 
 
-def significance(reference: list[float], values: list[float]) -> dict:
+def significance(reference: list[float], values: list[float], paired: bool = False) -> dict:
     """How `values` (one method's score over seeds) differ from `reference` (another's):
     delta = mean(values) − mean(reference); beyond = |delta| > std(reference) + std(values), the rule 09
     uses ("larger than the seed spread"; None when either has one seed, so no spread); welch_t =
     delta / √(s_r²/n_r + s_v²/n_v), printed as weak evidence (with n = 3 per side its degrees of freedom
-    are 2–4 and |t| must pass about 2.8–4.3 for p < 0.05, two-sided)."""
+    are 2–4 and |t| must pass about 2.8–4.3 for p < 0.05, two-sided). With n = 3 per side, "beyond" is
+    the same as |welch_t| > √3 to √6 (≈ 1.7–2.4): weaker than p < 0.05, so "beyond" is not "significant".
+    The rule ignores pairing. paired=True (values[i] and reference[i] come from the same seed): also
+    per_seed = values[i] − reference[i] and paired_t = mean(per_seed) / (std(per_seed)/√n), n − 1
+    degrees of freedom (4.30 for p < 0.05, two-sided, at n = 3)."""
     delta = statistics.fmean(values) - statistics.fmean(reference)
+    out = {"delta": delta, "spread": math.nan, "beyond": None, "welch_t": math.nan}
+    if paired:
+        if len(values) != len(reference):
+            raise ValueError(f"a paired comparison needs one value per seed on both sides, got "
+                             f"{len(reference)} and {len(values)}.")
+        per_seed = [v - r for r, v in zip(reference, values)]
+        s_d = spread(per_seed)
+        out |= {"per_seed": per_seed, "paired_t": _t(statistics.fmean(per_seed), s_d / math.sqrt(len(per_seed)))}
     s_ref, s_val = spread(reference), spread(values)
     if math.isnan(s_ref) or math.isnan(s_val):
-        return {"delta": delta, "spread": math.nan, "beyond": None, "welch_t": math.nan}
+        return out
     se = math.sqrt(s_ref ** 2 / len(reference) + s_val ** 2 / len(values))
-    t = delta / se if se > 0 else math.copysign(math.inf, delta) if delta else 0.0
-    return {"delta": delta, "spread": s_ref + s_val, "beyond": abs(delta) > s_ref + s_val, "welch_t": t}
+    return out | {"spread": s_ref + s_val, "beyond": abs(delta) > s_ref + s_val, "welch_t": _t(delta, se)}
+
+
+def _t(delta: float, se: float) -> float:
+    if math.isnan(se):
+        return math.nan
+    return delta / se if se > 0 else math.copysign(math.inf, delta) if delta else 0.0
 
 
 def summarize(rows: list[dict], key: str = "fid") -> list[dict]:
@@ -117,15 +139,27 @@ def summarize(rows: list[dict], key: str = "fid") -> list[dict]:
     by_method: dict[str, list[dict]] = {}
     for r in rows:
         by_method.setdefault(r["method"], []).append(r)
+    for rs in by_method.values():
+        rs.sort(key=lambda r: r.get("seed", 0))         # seed order, so paired rows line up seed by seed
     values = {m: [r[key] for r in rs] for m, rs in by_method.items()}
+    seeds = {m: [r.get("seed") for r in rs] for m, rs in by_method.items()}
     out = []
     for m, rs in by_method.items():
         line = {"method": m, "n": len(rs), "mean": statistics.fmean(values[m]), "std": spread(values[m]),
                 "values": values[m], **{k: statistics.fmean(r[k] for r in rs) for k in ("precision", "recall", "seconds")}}
         for name, ref in (("vs_baseline", BASELINE), ("vs_no_bn", REFERENCE.get(m))):
-            line[name] = significance(values[ref], values[m]) if ref in values and ref != m else None
+            paired = ref in seeds and PAIRED.get(m) == ref and seeds[m] == seeds[ref]     # same seeds both sides
+            line[name] = significance(values[ref], values[m], paired) if ref in values and ref != m else None
         out.append(line)
     return out
+
+
+def _paired(s: dict) -> str:
+    sig = s["vs_no_bn"] if s["vs_no_bn"] and "per_seed" in s["vs_no_bn"] else s["vs_baseline"]
+    if not sig or "per_seed" not in sig:
+        return ""
+    t = "" if math.isnan(sig["paired_t"]) else f" t={sig['paired_t']:+.1f}"
+    return " / ".join(f"{d:+.0f}" for d in sig["per_seed"]) + t
 
 
 def _delta(sig: dict | None) -> str:
@@ -139,14 +173,18 @@ def _delta(sig: dict | None) -> str:
 def table(rows: list[dict], key: str = "fid") -> str:
     """The comparison as fixed-width text, in METHODS order: `key` as mean ± std over seeds, its
     difference from the baseline and from "no BatchNorm in D" (Welch t; * = beyond both seed spreads,
-    ? = one seed, no spread), mean precision, recall and training seconds."""
+    ? = one seed, no spread), mean precision, recall and training seconds, and for rows in PAIRED the
+    difference from their paired reference seed by seed with the paired t."""
     head = (f"{'method':<36} {key.upper() + ' mean ± std':>17} {'n':>2} {'Δ vs baseline':>17} "
-            f"{'Δ vs no-BN D':>17} {'prec':>5} {'recall':>6} {'time s':>7}")
+            f"{'Δ vs no-BN D':>17} {'prec':>5} {'recall':>6} {'time s':>7}  paired Δ per seed")
     lines = [head, "-" * len(head)]
     for s in summarize(rows, key):
         score = f"{s['mean']:.1f}" + ("" if math.isnan(s["std"]) else f" ± {s['std']:.1f}")
         lines.append(f"{s['method']:<36} {score:>17} {s['n']:>2} "
                      f"{_delta(s['vs_baseline']):>17} {_delta(s['vs_no_bn']):>17} {s['precision']:5.2f} "
-                     f"{s['recall']:6.2f} {s['seconds']:7.0f}")
-    lines.append("* |Δ| > the sum of both seed standard deviations; t: Welch's t, weak evidence with 3 seeds.")
+                     f"{s['recall']:6.2f} {s['seconds']:7.0f}  {_paired(s)}".rstrip())
+    lines.append("* |Δ| > the sum of both seed standard deviations (with 3 seeds: |Welch t| > 1.7–2.4, weaker "
+                 "than p < 0.05); ? one seed, no spread; t: Welch's t, weak evidence with 3 seeds.")
+    lines.append("paired Δ per seed: the row minus its reference (PAIRED) with the same seed; t: paired t, "
+                 "n − 1 df (|t| > 4.3 for p < 0.05 at 3 seeds).")
     return "\n".join(lines)

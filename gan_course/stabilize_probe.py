@@ -54,12 +54,14 @@ def strong_d(steps: int, width: int = 16, batch_size: int = 64, every: int = 10,
              device=None, seed: int = 0, progress: bool = False) -> dict[str, list[dict]]:
     """For each variant (default: all of STRONG_D), train the dcgan-fmnist preset with its overrides
     for `steps` generator steps (no checkpoint, no EMA) and probe it every `every` steps:
-    {variant: [probe, ...]}."""
+    {variant: [probe, ...]}. `variants` is a list of STRONG_D's names, or a dict {name: overrides}
+    (e.g. rows of gc.stabilize.METHODS, to probe the comparison's own settings)."""
     out = {}
-    for name in variants or STRONG_D:
+    table = variants if isinstance(variants, dict) else {name: STRONG_D[name] for name in variants or STRONG_D}
+    for name, overrides in table.items():
         cfg = presets.config("dcgan-fmnist", steps=steps, width=width, batch_size=batch_size, seed=seed,
                              device=device, log_every=every, ckpt_every=0, ckpt_minutes=0, ema_half_life=0,
-                             **STRONG_D[name])
+                             **overrides)
         cfg.name = name
         trace: list[dict] = []
         train.fit(cfg, callback=lambda run: trace.append(probe(run)), progress=progress)

@@ -124,3 +124,43 @@ def test_probe_measures_d_and_gs_gradient_without_changing_the_run():
         for b, v in zip([b for net in (G, D) for b in net.buffers()], buffers):
             b.copy_(v)
     torch.testing.assert_close(stabilize_probe.probe(probed)["g_grad"], norm.item())
+
+
+def test_paired_significance_reads_the_difference_seed_by_seed():
+    # the referee's EMA figures: baseline 472/551/502, its raw G 435/497/456 — the same three runs
+    ref, val = [472.0, 551.0, 502.0], [435.0, 497.0, 456.0]
+    sig = stabilize.significance(ref, val, paired=True)
+    d = [-37.0, -54.0, -46.0]
+    assert sig["per_seed"] == d
+    assert sig["paired_t"] == pytest.approx(statistics.fmean(d) / (statistics.stdev(d) / math.sqrt(3)))
+    assert sig["paired_t"] == pytest.approx(-9.3, abs=0.05) and abs(sig["welch_t"]) < 2   # pairing is what tells
+    assert "per_seed" not in stabilize.significance(ref, val)                               # unpaired by default
+    with pytest.raises(ValueError, match="one value per seed"):
+        stabilize.significance(ref, val[:2], paired=True)
+
+
+def test_summary_pairs_rows_by_seed_and_the_table_prints_each_seeds_delta():
+    fids = {stabilize.BASELINE: [472, 551, 502], stabilize.EMA_OFF: [435, 497, 456],
+            stabilize.NO_BN: [439, 544, 407], "R1 γ=0.1": [440, 539, 406]}
+    rows = [{"method": m, "fid": f, "seed": s, "precision": 0.5, "recall": 0.0, "seconds": 1.0}
+            for m, fs in fids.items() for s, f in reversed(list(enumerate(fs)))]    # seeds out of order
+    lines = {s["method"]: s for s in stabilize.summarize(rows)}
+    assert lines[stabilize.EMA_OFF]["vs_baseline"]["per_seed"] == [-37, -54, -46]
+    assert lines["R1 γ=0.1"]["vs_no_bn"]["per_seed"] == [1, -5, -1]
+    assert "per_seed" not in lines["R1 γ=0.1"]["vs_baseline"] and "per_seed" not in lines[stabilize.NO_BN]["vs_baseline"]
+    text = stabilize.table(rows).splitlines()
+    assert text[3].startswith(stabilize.EMA_OFF) and text[3].endswith("-37 / -54 / -46 t=-9.3")
+    assert text[5].endswith("+1 / -5 / -1 t=-0.9") and " / " not in text[4]          # no-BN row: unpaired
+    other_seeds = [dict(r, seed=r["seed"] + 3) if r["method"] == stabilize.EMA_OFF else r for r in rows]
+    assert "per_seed" not in {s["method"]: s for s in stabilize.summarize(other_seeds)}[stabilize.EMA_OFF]["vs_baseline"]
+
+
+def test_strong_d_probes_given_overrides_such_as_the_tables_rows(monkeypatch):
+    seen = []
+    monkeypatch.setattr(train, "fit", lambda cfg, **k: seen.append((cfg.name, cfg.lr_d, cfg.arch)))
+    rows = {m: stabilize.METHODS[m] for m in ("SN, BatchNorm kept", "TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)")}
+    assert list(stabilize_probe.strong_d(4, variants=rows)) == list(rows)
+    assert seen == [("SN, BatchNorm kept", 2e-4, "dcgan-sn-bn"), ("TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)", 4e-4, "dcgan")]
+    seen.clear()
+    stabilize_probe.strong_d(4, variants=["strong D + SN (BatchNorm kept)"])
+    assert seen == [("strong D + SN (BatchNorm kept)", stabilize_probe.STRONG_LR_D, "dcgan-sn-bn")]
