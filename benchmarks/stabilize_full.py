@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, action="append", help="train these seeds (repeatable)")
     ap.add_argument("--methods", nargs="*", help="a subset of stabilize.METHODS (default: all)")
     ap.add_argument("--table", action="store_true", help="print the table of seeds 0, 1, 2 instead")
+    ap.add_argument("--device", default="cpu", help="where to train and score, e.g. cuda (default: cpu)")
     ap.add_argument("--probe", type=int, metavar="EVERY", help="run the over-strong-D probes, logging every EVERY steps")
     args = ap.parse_args()
     if args.probe:
@@ -37,7 +38,7 @@ def main() -> None:
         print(json.dumps(traces))
         return
     seeds = (0, 1, 2) if args.table else tuple(args.seed or (0,))
-    kwargs = dict(width=args.width, batch_size=args.batch, device="cpu", progress=False)
+    kwargs = dict(width=args.width, batch_size=args.batch, device=args.device, progress=False)
     if args.table:      # only what finished: run_method would train what is missing
         rows = []
         for m in args.methods or stabilize.METHODS:

@@ -208,6 +208,24 @@ def _cdcgan_cbn(z_dim: int, width: int):
     return G, D
 
 
+def _cdcgan_cbn_bnd(z_dim: int, width: int):
+    """Conditional BatchNorm in G with the BatchNorm projection D of `cdcgan` (benchmarks/cgan_diagnosis.md
+    §4: in a 200-step probe this CBN G learns with the BatchNorm D, where it stalls with the SN one)."""
+    G, D = CBNGenerator(z_dim, width), ProjectionDiscriminator(width)
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
+    return G, D
+
+
+def _cdcgan_snd(z_dim: int, width: int):
+    """The label-embedding G of `cdcgan` with a spectrally normalised projection D (no BatchNorm), for the
+    hinge loss (benchmarks/cgan_diagnosis.md §4: this pairing learns in the 200-step probe)."""
+    G, D = ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral")
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
+    return G, D
+
+
 def _dcgan_sn_bn(z_dim: int, width: int):
     """DCGAN whose D keeps its BatchNorm and has spectral norm on every convolution as well (09: SN's own
     effect, one change against the BatchNorm baseline)."""
@@ -235,7 +253,9 @@ ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
          "dcgan-sn-bn": _dcgan_sn_bn,                       # 09: spectral norm in D, its BatchNorm kept
          "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic
          "cdcgan": _cdcgan,                                 # 08: G(z, y) and a projection D(x, y), 10 classes
-         "cdcgan-cbn": _cdcgan_cbn}                         # 08: conditional BatchNorm in G, SN projection D
+         "cdcgan-cbn": _cdcgan_cbn,                         # 08: conditional BatchNorm in G, SN projection D
+         "cdcgan-cbn-bnd": _cdcgan_cbn_bnd,                 # 08: conditional BatchNorm in G, BatchNorm projection D
+         "cdcgan-snd": _cdcgan_snd}                         # 08: label-embedding G, SN projection D
 
 
 def build(arch: str, z_dim: int, width: int) -> tuple[nn.Module, nn.Module]:

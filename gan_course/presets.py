@@ -42,6 +42,25 @@ PRESETS: dict[str, dict] = {
                             batch_size=128, lr_d=4e-4, lr_g=1e-4, betas=(0.0, 0.9), ema_half_life=10_000,
                             epochs=10, log_every=100, ckpt_every=500, amp="auto", channels_last=True,
                             adam="auto", compile="auto"),
+    # Candidates measured on a GPU (benchmarks/gpu_models.md): the two pairings that learn in the 200-step
+    # probe of benchmarks/cgan_diagnosis.md §4, each with the optimiser it learned with there
+    "cgan-cbn-bnd-fmnist": dict(arch="cdcgan-cbn-bnd", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
+                                batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10,
+                                log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
+                                compile="auto"),
+    "cgan-snd-fmnist": dict(arch="cdcgan-snd", dataset="fashion_mnist", loss="hinge", z_dim=100, width=64,
+                            batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10,
+                            log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
+                            compile="auto"),
+    # dcgan-fmnist at twice the width (4× the FLOPs; on a GPU this small network is launch-bound, so the
+    # wall time grows far less than 4×)
+    "dcgan-fmnist-128": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=128,
+                             batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20,
+                             log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
+                             compile="auto"),
+    # dcgan-mnist at width 64
+    "dcgan-mnist-64": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=64, batch_size=64,
+                           lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
 }
 
 
