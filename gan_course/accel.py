@@ -146,17 +146,26 @@ def compile_blockers(hw: Hardware, loss: str = "ns") -> list[str]:
     return reasons
 
 
+# Why "auto" never compiles, measured on an NVIDIA H100 with torch 2.11 (benchmarks/gpu_compile.md): the
+# course's DCGAN trained at 14–17 k img/s compiled against 19–23 k img/s eager (these networks are small:
+# compiling saves little launch time and costs ~20 s), and compiled with channels_last its backward
+# crashed (a stride assertion in AOTAutograd). compile="on" still compiles, in the contiguous layout.
+EAGER_ON_CUDA = ("eager is faster for these course-sized networks (measured on an H100: compiled 0.7× "
+                 "eager's img/s, benchmarks/gpu_compile.md); compile='on' compiles")
+
+
 def auto(hw: Hardware, loss: str = "ns") -> Auto:
     """The "auto" choices: bf16 autocast where bf16 is native (CUDA compute capability ≥ 8.0, CPUs
-    with AVX512-BF16 or AMX), torch.compile on CUDA where it can work (on a CPU the compile time
-    rarely pays back in a course-sized run; on Apple GPUs the course stays eager in float32), and a
-    fused Adam on CUDA, foreach elsewhere."""
+    with AVX512-BF16 or AMX), eager execution everywhere (torch.compile is slower for networks this
+    small, EAGER_ON_CUDA; on a CPU the compile time rarely pays back; Apple GPUs stay eager in float32),
+    and a fused Adam on CUDA, foreach elsewhere. `no_compile` says why a CUDA device is not compiled:
+    what would stop compile='on' (compile_blockers), else why eager was preferred."""
     native_bf16 = (hw.kind == "cuda" and hw.capability is not None and hw.capability >= (8, 0)) or \
                   (hw.kind == "cpu" and hw.cpu_bf16)
     blockers = tuple(compile_blockers(hw, loss)) if hw.kind == "cuda" else ()
-    return Auto(amp=torch.bfloat16 if native_bf16 else None,
-                compile=hw.kind == "cuda" and not blockers,
-                adam="fused" if hw.kind == "cuda" else "foreach", no_compile=blockers)
+    return Auto(amp=torch.bfloat16 if native_bf16 else None, compile=False,
+                adam="fused" if hw.kind == "cuda" else "foreach",
+                no_compile=(blockers or (EAGER_ON_CUDA,)) if hw.kind == "cuda" else ())
 
 
 # The devices learners meet: Colab's T4, Kaggle's P100, a lab's A100 or H100, a Mac, a laptop.
@@ -203,14 +212,12 @@ def amp_dtype(device: torch.device, amp: str) -> torch.dtype | None:
 
 
 def should_compile(device: torch.device, compile: str, loss: str = "ns") -> bool:
-    """torch.compile or eager. "auto": see `auto`. "on": compile unless it cannot work (a warning
+    """torch.compile or eager. "auto": eager (see `auto`). "on": compile unless it cannot work (a warning
     says why, and the run is eager). On a CPU "on" needs a C++ compiler."""
     _choice(compile, COMPILE, "compile")
-    if compile == "off":
-        return False
+    if compile in ("off", "auto"):
+        return False                          # "auto" is eager by design, not a failure: no warning
     hw = hardware(device)
-    if compile == "auto" and hw.kind != "cuda":
-        return False                          # by design, not a failure: no warning
     blockers = compile_blockers(hw, loss)
     if blockers:
         warnings.warn(f"torch.compile is off for this run ({compile=!r} on {hw.name or hw.kind}): "
@@ -246,6 +253,12 @@ def autocast(device: torch.device, dtype: torch.dtype | None):
 def _compile(fn):
     """torch.compile in its default mode (CUDA-graph modes may skip BatchNorm's buffer mutations or need care)."""
     return torch.compile(fn)
+
+
+def layout(channels_last: bool, compile: bool) -> bool:
+    """Whether to use channels_last: never with torch.compile, whose backward crashed on channels_last
+    activations of this DCGAN (torch 2.11, H100: a stride assertion in AOTAutograd; benchmarks/gpu_compile.md)."""
+    return channels_last and not compile
 
 
 def prepare(module: nn.Module, channels_last: bool, compile: bool) -> nn.Module:

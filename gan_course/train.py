@@ -51,7 +51,7 @@ class TrainConfig:
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
     amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
     channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
-    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (CUDA where it can work: accel.auto)
+    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (eager: faster for these networks, accel.auto)
     adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)
     r1_gamma: float | None = None  # γ of the R1 penalty for a loss that has one ("ns-r1"); None: the loss's own
                                   # (losses.R1_GAMMA ≈ stylegan2-ada's 0.0002·res²/batch at 28×28); 09 sweeps it
@@ -106,6 +106,7 @@ class Run:
     history: list = field(default_factory=list)   # one dict per log point
     ema_stale: bool = False       # G_ema's weights moved since its BatchNorm statistics were recomputed
     d_logits: tuple | None = None # the last D step's (real, fake) logits, detached: what gc.monitor reads
+    channels_last: bool = False   # the layout in use: cfg.channels_last, unless compiled (accel.layout)
 
     def __post_init__(self):
         self.g_net = self.g_net or self.G
@@ -151,8 +152,9 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
     G, D = nets.build(cfg.arch, cfg.z_dim, cfg.width)
     G_ema = copy.deepcopy(G).to(dev).requires_grad_(False) if cfg.ema_half_life else None
     compile = accel.should_compile(dev, cfg.compile, cfg.loss)   # no compile for penalty losses
-    G = accel.prepare(G.to(dev), cfg.channels_last, compile)
-    D = accel.prepare(D.to(dev), cfg.channels_last, compile)
+    nhwc = accel.layout(cfg.channels_last, compile)              # channels_last only when eager
+    G = accel.prepare(G.to(dev), nhwc, compile)
+    D = accel.prepare(D.to(dev), nhwc, compile)
     return Run(
         cfg=cfg, G=G, D=D, G_ema=G_ema,
         opt_g=accel.adam(G.parameters(), cfg.lr_g, cfg.betas, dev, cfg.adam),
@@ -160,7 +162,7 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
         batches=data.batches(cfg.dataset, cfg.batch_size, dev, seed=cfg.seed, rank=ctx.rank,
                              world_size=ctx.world_size, labels=nets.is_conditional(G)),
         noise=torch.Generator(device=dev).manual_seed(cfg.seed + ctx.rank),
-        device=dev, amp=accel.amp_dtype(dev, cfg.amp), ctx=ctx,
+        device=dev, amp=accel.amp_dtype(dev, cfg.amp), ctx=ctx, channels_last=nhwc,
         g_net=distributed.wrap(G, ctx, dev), d_net=distributed.wrap(D, ctx, dev),
     )
 
@@ -191,7 +193,7 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
     `fake`: generated images without a graph into G; drawn here when not given.
     `y_real`, `y_fake`: class labels, for conditional runs only."""
     rule = losses.get(run.cfg.loss)
-    real = accel.to_layout(real, run.cfg.channels_last)
+    real = accel.to_layout(real, run.channels_last)
     if rule.r1:                                  # R1 differentiates these very logits with respect to the reals
         real = real.detach().requires_grad_(True)
     if fake is None:
