@@ -1,3 +1,7 @@
+"""torch.compile vs eager for dcgan-fmnist on a GPU, 600 steps each (benchmarks/gpu_compile.md).
+
+    python benchmarks/gpu_compile.py
+"""
 import time, json, torch
 from gan_course import presets, train
 for name, kw in [("eager, channels_last", dict(compile="off", channels_last=True)),
