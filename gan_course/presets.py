@@ -22,7 +22,9 @@ PRESETS: dict[str, dict] = {
     # steps 155 / 310 against 0 % / 12 % with 2e-4 (raw G 9 % / 28 % against 1 % / 14 %: the EMA lags raw G a
     # little early on, it is not what is slow; at step 869 of this lr, EMA 42 % against raw 38 %). The whole
     # preset (1 860 steps) still fails 04b's test on sure alone: EMA G sure 49 %, uniformity 0.969, smallest
-    # share 5.1 % (real digits: sure 90 %); D is not overfitting the 4 000 digits (D(train) 0.63, D(held-out) 0.61)
+    # share 5.1 % (real digits: sure 90 %); D is not overfitting the 4 000 digits (D(train) 0.63, D(held-out) 0.61).
+    # Longer on a GPU (benchmarks/gpu_models.md, seed 0): sure 59.8 % at 120 epochs; width 64 (dcgan-mnist-64)
+    # 64.9 % at 240 epochs — still below the 67.5 % the test needs
     "dcgan-mnist": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=32, batch_size=64,
                         lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
@@ -52,13 +54,14 @@ PRESETS: dict[str, dict] = {
                             batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10,
                             log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
                             compile="auto"),
-    # dcgan-fmnist at twice the width (4× the FLOPs; on a GPU this small network is launch-bound, so the
-    # wall time grows far less than 4×)
+    # dcgan-fmnist at twice the width (4x the FLOPs; on a GPU this small network is launch-bound, so the wall
+    # time grows far less than 4x). benchmarks/gpu_models.md: FID 9.12 / 7.40 at 40 / 60 epochs (width 64: 11.37 /
+    # 9.62), 6.73 at 72 epochs; not shipped (a 28 MB generator)
     "dcgan-fmnist-128": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=128,
                              batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20,
                              log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
                              compile="auto"),
-    # dcgan-mnist at width 64
+    # dcgan-mnist at width 64 (benchmarks/gpu_models.md: sure 51.7 / 57.0 / 60.3 / 64.9 % at 30 / 60 / 120 / 240 epochs)
     "dcgan-mnist-64": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=64, batch_size=64,
                            lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
 }
