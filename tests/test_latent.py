@@ -154,7 +154,7 @@ def test_sefa_directions_read_the_first_layer_of_G(G):
     assert directions.shape == (4, G.z_dim)
     torch.testing.assert_close(directions.norm(dim=1), torch.ones(4))
     A = G.net[0].weight.detach().flatten(1).T                                     # (4w·49, z_dim)
-    torch.testing.assert_close((A @ directions.T).norm(dim=0), s)                  # σ_k = ‖A n_k‖
+    torch.testing.assert_close((A @ directions.T).norm(dim=0), s, rtol=1e-5, atol=1e-4)   # σ_k = ‖A n_k‖ (σ of 15–25: float32 rounding)
     assert (s[:-1] >= s[1:]).all()
 
 

@@ -24,7 +24,7 @@ def test_shipped_generator_beats_noise_and_covers_every_class():
 
 
 # What data/README.md records for the shipped generator (`python -m gan_course evaluate dcgan_fmnist`)
-RECORDED = {"fid": 11.31, "kid": 2.09, "precision": 0.684, "recall": 0.841, "density": 0.466, "coverage": 0.602}
+RECORDED = {"fid": 7.675, "kid": 1.232, "precision": 0.726, "recall": 0.857, "density": 0.549, "coverage": 0.686}
 
 
 def test_shipped_dcgan_reproduces_the_metrics_recorded_in_data_readme():
@@ -35,7 +35,7 @@ def test_shipped_dcgan_reproduces_the_metrics_recorded_in_data_readme():
     for key, value in RECORDED.items():
         torch.testing.assert_close(round(got[key], 3), value, rtol=0.01, atol=0.002, msg=key)
     readme = (REPO_ROOT / "data" / "README.md").read_text()
-    assert "FID 11.31, KID 2.09, precision 0.684, recall 0.841, density 0.466, coverage 0.602" in readme
+    assert "FID **7.68**, KID 1.23, precision 0.726, recall 0.857, density 0.549, coverage 0.686" in readme
 
 
 def test_corrupt_shipped_weights_name_the_file_and_the_fix(data_copy, monkeypatch):
@@ -52,8 +52,8 @@ def test_unknown_name_lists_the_shipped_ones():
 
 
 # data/README.md: class accuracy of the shipped conditional generator, 1 000 samples per class, seed 0
-RECORDED_CLASS_ACCURACY = {"T-shirt/top": 0.986, "Trouser": 1.0, "Pullover": 0.994, "Dress": 0.793, "Coat": 0.845,
-                           "Sandal": 0.673, "Shirt": 0.951, "Sneaker": 0.987, "Bag": 0.963, "Ankle boot": 1.0}
+RECORDED_CLASS_ACCURACY = {"T-shirt/top": 0.862, "Trouser": 0.999, "Pullover": 0.775, "Dress": 0.925, "Coat": 0.856,
+                           "Sandal": 0.992, "Shirt": 0.753, "Sneaker": 0.958, "Bag": 0.996, "Ankle boot": 0.993}
 
 
 def test_shipped_cgan_meets_its_accuracy_target_as_recorded():
@@ -61,4 +61,4 @@ def test_shipped_cgan_meets_its_accuracy_target_as_recorded():
     rows = metrics.per_class(G, 1000, seed=0)
     got = {r["class"]: round(r["accuracy"], 3) for r in rows}
     torch.testing.assert_close(got, RECORDED_CLASS_ACCURACY, rtol=0, atol=0.005)
-    assert sum(got.values()) / 10 >= 0.85
+    assert sum(got.values()) / 10 >= 0.90                     # issue 12's target for the mean (each class ≥ 0.8 is not met)
