@@ -80,3 +80,13 @@ def test_a_time_measured_on_another_version_of_the_notebook_says_so(tmp_path):
     assert "earlier version of this notebook" in readme.stated("04_x", tmp_path / "other", nbdir)
     (tmp_path / "other" / "r.json").write_text((tmp_path / "other" / "r.json").read_text().replace(', "sha256": "0000000000000000"', ""))
     assert "does not record which version" in readme.stated("04_x", tmp_path / "other", nbdir)
+
+
+@pytest.mark.parametrize("ema_bn, shown", [("recomputed", True), ("copied", False), (None, False)])
+def test_the_05_row_shows_the_runs_fids_only_when_the_ema_had_its_own_batchnorm_statistics(ema_bn, shown):
+    r = report("cpu", "2026-11-22", 30)
+    course = {"seconds": 864, "img_per_s": 1385, "fid_ema": 16.9, "fid_raw": 15.2}
+    r["run"] = {"epochs": 20, "course": {**course, **({"ema_bn": ema_bn} if ema_bn else {})}}
+    full = row(readme.render(BLOCK, [r]))[3]
+    assert full.startswith("30 s (the 20-epoch run: 14.4 min at 1 385 img/s")
+    assert ("FID 15.2 raw G, 16.9 EMA G" in full) == shown, full
