@@ -54,8 +54,12 @@ def _cell(report: dict | None, profile: str, notebook: str, missing: str) -> str
     if profile == "full" and notebook.startswith("05") and run and run["epochs"] == 20:
         c = run["course"]
         rate = f"{c['img_per_s']:,.0f}".replace(",", " ")
-        text += (f" (the 20-epoch run: {duration(c['seconds'])} at {rate} img/s; "
-                 f"FID {c['fid_raw']:.1f} raw G, {c['fid_ema']:.1f} EMA G)")
+        text += f" (the 20-epoch run: {duration(c['seconds'])} at {rate} img/s"
+        # Its FIDs only where the EMA G was scored with its own BatchNorm statistics: a run from before
+        # issue 12's fix ("ema_bn": "copied") scored an EMA G carrying raw G's, which says nothing now.
+        if c.get("ema_bn") == "recomputed":
+            text += f"; FID {c['fid_raw']:.1f} raw G, {c['fid_ema']:.1f} EMA G"
+        text += ")"
     return text
 
 

@@ -113,7 +113,8 @@ def run_vs_reference(device: torch.device, epochs: float, fid_n: int) -> dict:
     G_ref, ref_images, ref_s = bench.reference_train(None, cfg.batch_size, device, images=images)
     score = lambda G: round(metrics.fid(metrics.generate(G, fid_n)), 3)
     course = {"images": images, "seconds": round(course_s, 1), "img_per_s": round(images / course_s, 1),
-              "fid_ema": score(run.sampler), "fid_raw": score(run.G), "cuda_peak_mib": course_peak}
+              "fid_ema": score(run.sampler), "fid_raw": score(run.G), "cuda_peak_mib": course_peak,
+              "ema_bn": "recomputed"}      # run.sampler recomputes G_ema's BatchNorm statistics (readme shows FIDs only then)
     reference = {"images": ref_images, "seconds": round(ref_s, 1), "img_per_s": round(ref_images / ref_s, 1),
                  "fid": score(G_ref),
                  "cuda_peak_mib": torch.cuda.max_memory_allocated(device) / 2**20 if cuda else None}

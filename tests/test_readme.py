@@ -80,3 +80,32 @@ def test_a_time_measured_on_another_version_of_the_notebook_says_so(tmp_path):
     assert "earlier version of this notebook" in readme.stated("04_x", tmp_path / "other", nbdir)
     (tmp_path / "other" / "r.json").write_text((tmp_path / "other" / "r.json").read_text().replace(', "sha256": "0000000000000000"', ""))
     assert "does not record which version" in readme.stated("04_x", tmp_path / "other", nbdir)
+
+
+@pytest.mark.parametrize("ema_bn, shown", [("recomputed", True), ("copied", False), (None, False)])
+def test_the_05_row_shows_the_runs_fids_only_when_the_ema_had_its_own_batchnorm_statistics(ema_bn, shown):
+    r = report("cpu", "2026-11-22", 30)
+    course = {"seconds": 864, "img_per_s": 1385, "fid_ema": 16.9, "fid_raw": 15.2}
+    r["run"] = {"epochs": 20, "course": {**course, **({"ema_bn": ema_bn} if ema_bn else {})}}
+    full = row(readme.render(BLOCK, [r]))[3]
+    assert full.startswith("30 s (the 20-epoch run: 14.4 min at 1 385 img/s")
+    assert ("FID 15.2 raw G, 16.9 EMA G" in full) == shown, full
+
+
+def test_the_gpu_ema_figures_in_the_readme_and_05_are_what_the_stored_runs_give():
+    import json
+
+    runs = [json.loads(line) for f in sorted((readme.REPORTS.parent / "gpu_models").glob("*.jsonl"))
+            for line in f.read_text().splitlines() if line.strip()]
+    scored = [r for r in runs if r.get("fid_raw") is not None]
+    lower = sum(r["fid"] < r["fid_raw"] for r in scored)
+    gain = {r["step"]: f"{r['fid_raw'] - r['fid']:+.2f}" for r in scored if r["preset"] == "dcgan-fmnist"}
+    said = (f"EMA worse by {gain[18720].lstrip('-')} at 40 epochs, better by {gain[28080].lstrip('+')} at 60 "
+            f"and {gain[46800].lstrip('+')} at")
+    assert gain[18720].startswith("-") and gain[28080].startswith("+") and gain[46800].startswith("+")
+    text = " ".join(readme.README.read_text().split())
+    assert f"lower than raw G in {lower} of {len(scored)} Fashion-MNIST evaluations" in text
+    assert said in text
+    nb = json.loads((readme.REPORTS.parents[1] / "notebooks" / "05_dcgan_full_training_run.ipynb").read_text())
+    reading = " ".join("".join(next(c for c in nb["cells"] if c.get("id") == "fix05-ema-read")["source"]).split())
+    assert f"the EMA G was worse by {gain[18720].lstrip('-')} at 40 epochs, better by {gain[28080].lstrip('+')} at 60" in reading

@@ -26,6 +26,7 @@ def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
     run = rep["run"]
     assert run["course"]["images"] == run["reference"]["images"] == run["steps"] * 128
     assert run["course"]["fid_ema"] > 0 and run["reference"]["fid"] > 0
+    assert run["course"]["ema_bn"] == "recomputed"         # the README shows a run's FIDs only then (readme._cell)
     md = path.with_suffix(".md").read_text()
     assert "02_deriving_the_losses" in md and "course, plain" in md
 
