@@ -146,12 +146,12 @@ def compile_blockers(hw: Hardware, loss: str = "ns") -> list[str]:
     return reasons
 
 
-# Why "auto" never compiles, measured on an NVIDIA H100 with torch 2.11 (benchmarks/gpu_compile.md): the
-# course's DCGAN trained at 14–17 k img/s compiled against 19–23 k img/s eager (these networks are small:
-# compiling saves little launch time and costs ~20 s), and compiled with channels_last its backward
+# Why "auto" never compiles, measured once on an NVIDIA H100 with torch 2.11 (benchmarks/gpu_compile.md): the
+# course's DCGAN trained at a median 15.5 k img/s compiled against 20.5–21.3 k eager, 0.75x, after a ~17 s
+# compile (a network this small is bound by launch overhead), and compiled with channels_last its backward
 # crashed (a stride assertion in AOTAutograd). compile="on" still compiles, in the contiguous layout.
-EAGER_ON_CUDA = ("eager is faster for these course-sized networks (measured on an H100: compiled 0.7× "
-                 "eager's img/s, benchmarks/gpu_compile.md); compile='on' compiles")
+EAGER_ON_CUDA = ("eager was faster in the one GPU measurement (dcgan-fmnist, 600 steps on an H100 with torch 2.11: "
+                 "compiled 0.75x eager's img/s, benchmarks/gpu_compile.md); compile='on' compiles")
 
 
 def auto(hw: Hardware, loss: str = "ns") -> Auto:

@@ -56,7 +56,7 @@ PRESETS: dict[str, dict] = {
                             compile="auto"),
     # dcgan-fmnist at twice the width (4x the FLOPs; on a GPU this small network is launch-bound, so the wall
     # time grows far less than 4x). benchmarks/gpu_models.md: FID 9.12 / 7.40 at 40 / 60 epochs (width 64: 11.37 /
-    # 9.62), 6.73 at 72 epochs; not shipped (a 28 MB generator)
+    # 9.62), 6.73 at 72 epochs; not shipped (a G of 4.6 M parameters, 18 MB: 2.6x the shipped file)
     "dcgan-fmnist-128": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=128,
                              batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20,
                              log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
