@@ -148,7 +148,7 @@ def compile_blockers(hw: Hardware, loss: str = "ns") -> list[str]:
 
 # Why "auto" never compiles, measured once on an NVIDIA H100 with torch 2.11 (benchmarks/gpu_compile.md): the
 # course's DCGAN trained at a median 15.5 k img/s compiled against 20.5–21.3 k eager, 0.75x, after a ~17 s
-# compile (a network this small is bound by launch overhead), and compiled with channels_last its backward
+# compile (probably launch-bound at this size; not profiled), and compiled with channels_last this DCGAN's backward
 # crashed (a stride assertion in AOTAutograd). compile="on" still compiles, in the contiguous layout.
 EAGER_ON_CUDA = ("eager was faster in the one GPU measurement (dcgan-fmnist, 600 steps on an H100 with torch 2.11: "
                  "compiled 0.75x eager's img/s, benchmarks/gpu_compile.md); compile='on' compiles")
