@@ -200,8 +200,9 @@ def _cdcgan(z_dim: int, width: int):
 
 
 def _cdcgan_cbn(z_dim: int, width: int):
-    """Candidate fix for cgan_fmnist's within-class collapse (benchmarks/cgan_diagnosis.md):
-    conditional BatchNorm in G, a spectrally normalised projection D without BatchNorm."""
+    """The first candidate fix for the label-embedding cGAN's within-class collapse: conditional BatchNorm
+    in G, a spectrally normalised projection D without BatchNorm. This pairing stalls (G stays at its
+    initialisation, benchmarks/cgan_diagnosis.md §4); the shipped cgan_fmnist is `cdcgan-cbn-bnd`."""
     G, D = CBNGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral")
     G.apply(dcgan_init)
     D.apply(dcgan_init)

@@ -31,21 +31,29 @@ PRESETS: dict[str, dict] = {
     "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                          batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
                          ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
-    # 08_conditional_gans: the same DCGAN, G(z, y) with a label embedding and a projection D(x, y)
+    # 08_conditional_gans, the first design: the same DCGAN, G(z, y) with a label embedding concatenated to z,
+    # and a projection D(x, y). It collapses within each class (benchmarks/cgan_diagnosis.md): 10 epochs (the
+    # weights shipped until 2026-11-23) FID 76.9, recall 0.008; on a GPU 20 epochs recall 0.088, 40 epochs
+    # FID 11.96, recall 0.184 (§5). The shipped cgan_fmnist is now cgan-cbn-bnd-fmnist's.
     "cgan-fmnist": dict(arch="cdcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                         batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10, log_every=100,
                         ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
-    # 08_conditional_gans, the fix for cgan-fmnist's within-class collapse (benchmarks/cgan_diagnosis.md):
+    # 08_conditional_gans, the first fix tried for cgan-fmnist's within-class collapse (benchmarks/cgan_diagnosis.md):
     # conditional BatchNorm G + spectrally normalised projection D with the hinge loss, trained as SAGAN
     # (Zhang et al. 2019) trains that same pairing with one D step per G step: TTUR lr_g 1e-4, lr_d 4e-4,
     # Adam(0, 0.9) — the faster D makes up for the slow learning of a regularised (SN) D without k_d > 1.
-    # NOT a working recipe yet: its G stays at its initialisation (738 steps measured, benchmarks/cgan_diagnosis.md §4)
+    # NOT a working recipe: its G stays at its initialisation (738 steps measured; a 200-step probe stalls with
+    # any of three optimisers and with the NS loss: it is this CBN G + SN projection D pairing,
+    # benchmarks/cgan_diagnosis.md §4). Not trained further: the CBN G learns with the BatchNorm D (§5).
     "cgan-cbn-fmnist": dict(arch="cdcgan-cbn", dataset="fashion_mnist", loss="hinge", z_dim=100, width=64,
                             batch_size=128, lr_d=4e-4, lr_g=1e-4, betas=(0.0, 0.9), ema_half_life=10_000,
                             epochs=10, log_every=100, ckpt_every=500, amp="auto", channels_last=True,
                             adam="auto", compile="auto"),
     # Candidates measured on a GPU (benchmarks/gpu_models.md): the two pairings that learn in the 200-step
-    # probe of benchmarks/cgan_diagnosis.md §4, each with the optimiser it learned with there
+    # probe of benchmarks/cgan_diagnosis.md §4, each with the optimiser it learned with there.
+    # cgan-cbn-bnd-fmnist is the shipped cgan_fmnist, trained with --steps 31744 rather than its default 10 epochs
+    # (FID 3.11, recall 0.801, class accuracy 91.1 % mean, 75.3 % worst; data/README.md).
+    # cgan-snd-fmnist does not get variety (40 epochs: recall 0.071; benchmarks/cgan_diagnosis.md §5).
     "cgan-cbn-bnd-fmnist": dict(arch="cdcgan-cbn-bnd", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                                 batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=10,
                                 log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",

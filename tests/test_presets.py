@@ -38,7 +38,7 @@ def test_dcgan_mnist_trains_a_few_steps_and_draws_28x28_digits(tmp_path):
 
 
 def test_cgan_cbn_fmnist_is_conditional_batchnorm_and_sn_projection_with_hinge_and_sagan_ttur(tmp_path):
-    # 08's fix for the within-class collapse (benchmarks/cgan_diagnosis.md): SAGAN's recipe, one D step
+    # the first pairing tried as 08's fix (it stalls: benchmarks/cgan_diagnosis.md §4): SAGAN's recipe, one D step
     cfg = presets.config("cgan-cbn-fmnist", device="cpu")
     assert (cfg.arch, cfg.loss, cfg.k_d, cfg.lr_g, cfg.lr_d, cfg.betas) == ("cdcgan-cbn", "hinge", 1, 1e-4, 4e-4, (0.0, 0.9))
     assert cfg.steps == 10 * presets.steps_per_epoch("fashion_mnist", 128) and cfg.seed == 0
