@@ -4,7 +4,7 @@ import time
 
 import torch
 
-from gan_course import bench, nets, train
+from gan_course import accel, bench, nets, train
 
 
 def test_reference_dataset_matches_torchvision_normalisation():
@@ -65,7 +65,17 @@ def test_the_ladder_changes_one_option_per_row_from_pytorch_defaults(monkeypatch
         assert sum(getattr(before, k) != getattr(after, k) for k in speed) == 1
         assert all(getattr(before, k) == getattr(after, k) for k in vars(after) if k not in speed)
     assert built[3].channels_last and not built[2].channels_last      # the row that used to change nothing
-    assert [r["row"] for r in rows if r["img_per_s"] is None] == ["+ torch.compile"]   # not on a CPU ("auto")
+    assert [r["row"] for r in rows if r["img_per_s"] is None] == ["+ torch.compile"]   # not timed on a CPU
+
+
+def test_the_compile_row_is_timed_where_compile_on_works_and_skipped_where_it_cannot():
+    # "auto" never compiles (accel.EAGER_ON_CUDA), but the ladder still times compile="on" on a capable GPU
+    change = dict(bench.LADDER)["+ torch.compile"]
+    assert change == {"compile": "on"}
+    assert bench._skip(change, accel.Hardware("cuda", "NVIDIA H100", (9, 0), triton=True)) is None
+    assert "below 7.0" in bench._skip(change, accel.Hardware("cuda", "Tesla P100", (6, 0), triton=True))
+    assert "Triton" in bench._skip(change, accel.Hardware("cuda", "RTX 4090", (8, 9), triton=False))
+    assert "CPU" in bench._skip(change, accel.Hardware("cpu"))
 
 
 def test_measure_with_fixed_steps_runs_exactly_warmup_plus_three_windows():
