@@ -156,8 +156,8 @@ EAGER_ON_CUDA = ("eager was faster in the one GPU measurement (dcgan-fmnist, 600
 
 def auto(hw: Hardware, loss: str = "ns") -> Auto:
     """The "auto" choices: bf16 autocast where bf16 is native (CUDA compute capability ≥ 8.0, CPUs
-    with AVX512-BF16 or AMX), eager execution everywhere (torch.compile is slower for networks this
-    small, EAGER_ON_CUDA; on a CPU the compile time rarely pays back; Apple GPUs stay eager in float32),
+    with AVX512-BF16 or AMX), eager execution everywhere (compiled was slower in the one GPU measurement,
+    EAGER_ON_CUDA; on a CPU the compile time rarely pays back; Apple GPUs stay eager in float32),
     and a fused Adam on CUDA, foreach elsewhere. `no_compile` says why a CUDA device is not compiled:
     what would stop compile='on' (compile_blockers), else why eager was preferred."""
     native_bf16 = (hw.kind == "cuda" and hw.capability is not None and hw.capability >= (8, 0)) or \

@@ -51,7 +51,7 @@ class TrainConfig:
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
     amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
     channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
-    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (eager: faster for these networks, accel.auto)
+    compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (eager; accel.auto says why)
     adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)
     r1_gamma: float | None = None  # γ of the R1 penalty for a loss that has one ("ns-r1"); None: the loss's own
                                   # (losses.R1_GAMMA ≈ stylegan2-ada's 0.0002·res²/batch at 28×28); 09 sweeps it
