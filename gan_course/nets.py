@@ -185,46 +185,38 @@ def _mlp(z_dim: int, width: int):
     return MLPGenerator(z_dim, (width, 2 * width)), MLPDiscriminator((2 * width, width))
 
 
-def _dcgan(z_dim: int, width: int, norm: str = "batch"):
-    G, D = DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm)
+def _initialised(G: nn.Module, D: nn.Module) -> tuple[nn.Module, nn.Module]:
+    """The pair with DCGAN's initialisation applied to both."""
     G.apply(dcgan_init)
     D.apply(dcgan_init)
     return G, D
+
+
+def _dcgan(z_dim: int, width: int, norm: str = "batch"):
+    return _initialised(DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm))
 
 
 def _cdcgan(z_dim: int, width: int):
-    G, D = ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width)
-    G.apply(dcgan_init)
-    D.apply(dcgan_init)
-    return G, D
+    return _initialised(ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width))
 
 
 def _cdcgan_cbn(z_dim: int, width: int):
     """The first candidate fix for the label-embedding cGAN's within-class collapse: conditional BatchNorm
     in G, a spectrally normalised projection D without BatchNorm. This pairing stalls (G stays at its
     initialisation, benchmarks/cgan_diagnosis.md §4); the shipped cgan_fmnist is `cdcgan-cbn-bnd`."""
-    G, D = CBNGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral")
-    G.apply(dcgan_init)
-    D.apply(dcgan_init)
-    return G, D
+    return _initialised(CBNGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral"))
 
 
 def _cdcgan_cbn_bnd(z_dim: int, width: int):
     """Conditional BatchNorm in G with the BatchNorm projection D of `cdcgan` (benchmarks/cgan_diagnosis.md
     §4: in a 200-step probe this CBN G learns with the BatchNorm D, where it stalls with the SN one)."""
-    G, D = CBNGenerator(z_dim, width), ProjectionDiscriminator(width)
-    G.apply(dcgan_init)
-    D.apply(dcgan_init)
-    return G, D
+    return _initialised(CBNGenerator(z_dim, width), ProjectionDiscriminator(width))
 
 
 def _cdcgan_snd(z_dim: int, width: int):
     """The label-embedding G of `cdcgan` with a spectrally normalised projection D (no BatchNorm), for the
     hinge loss (benchmarks/cgan_diagnosis.md §4: this pairing learns in the 200-step probe)."""
-    G, D = ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral")
-    G.apply(dcgan_init)
-    D.apply(dcgan_init)
-    return G, D
+    return _initialised(ConditionalDCGANGenerator(z_dim, width), ProjectionDiscriminator(width, norm="spectral"))
 
 
 def _dcgan_sn_bn(z_dim: int, width: int):

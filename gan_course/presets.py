@@ -9,6 +9,13 @@ from __future__ import annotations
 from . import data
 from .train import TrainConfig
 
+# The two DCGAN presets that have a width variant below (see their comments in PRESETS)
+_DCGAN_MNIST = dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=32, batch_size=64,
+                    lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500)
+_DCGAN_FMNIST = dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
+                     batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
+                     ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto")
+
 PRESETS: dict[str, dict] = {
     # 03_training_dynamics_2d: covers 8/8 ring modes with seed 0 in 3000 steps (~10 s on 2 CPU cores)
     "ring-2d": dict(arch="mlp2d", dataset="ring", loss="ns", z_dim=2, width=128, batch_size=256,
@@ -25,12 +32,9 @@ PRESETS: dict[str, dict] = {
     # share 5.1 % (real digits: sure 90 %); D is not overfitting the 4 000 digits (D(train) 0.63, D(held-out) 0.61).
     # Longer on a GPU (benchmarks/gpu_models.md, seed 0): sure 59.8 % at 120 epochs; width 64 (dcgan-mnist-64)
     # 64.9 % at 240 epochs — still below the 67.5 % the test needs
-    "dcgan-mnist": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=32, batch_size=64,
-                        lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
+    "dcgan-mnist": _DCGAN_MNIST,
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
-    "dcgan-fmnist": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
-                         batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
-                         ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto"),
+    "dcgan-fmnist": _DCGAN_FMNIST,
     # 08_conditional_gans, the first design: the same DCGAN, G(z, y) with a label embedding concatenated to z,
     # and a projection D(x, y). It collapses within each class (benchmarks/cgan_diagnosis.md): 10 epochs (the
     # weights shipped until 2026-11-23) FID 76.9, recall 0.008; on a GPU 20 epochs recall 0.088, 40 epochs
@@ -65,13 +69,9 @@ PRESETS: dict[str, dict] = {
     # dcgan-fmnist at twice the width (4x the FLOPs; on a GPU this small network is launch-bound, so the wall
     # time grows far less than 4x). benchmarks/gpu_models.md: FID 9.12 / 7.40 at 40 / 60 epochs (width 64: 11.37 /
     # 9.62), 6.73 at 72 epochs; not shipped (a G of 4.6 M parameters, 18 MB: 2.6x the shipped file)
-    "dcgan-fmnist-128": dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=128,
-                             batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20,
-                             log_every=100, ckpt_every=500, amp="auto", channels_last=True, adam="auto",
-                             compile="auto"),
+    "dcgan-fmnist-128": {**_DCGAN_FMNIST, "width": 128},
     # dcgan-mnist at width 64 (benchmarks/gpu_models.md: sure 51.7 / 57.0 / 60.3 / 64.9 % at 30 / 60 / 120 / 240 epochs)
-    "dcgan-mnist-64": dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=64, batch_size=64,
-                           lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500),
+    "dcgan-mnist-64": {**_DCGAN_MNIST, "width": 64},
 }
 
 
