@@ -4,7 +4,7 @@ import time
 
 import torch
 
-from gan_course import accel, bench, nets, train
+from gan_course import accel, bench, nets, presets, train
 
 
 def test_reference_dataset_matches_torchvision_normalisation():
@@ -20,6 +20,26 @@ def test_both_trainers_run_on_cpu_with_the_same_generator_architecture():
     assert seen_ref >= 32 and seen_ours >= 32
     assert type(G_ref) is type(run.G) is nets.DCGANGenerator
     assert nets.count_parameters(G_ref) == nets.count_parameters(run.G)
+
+
+def test_time_to_quality_trains_the_short_budget_preset_against_the_unchanged_reference(monkeypatch):
+    monkeypatch.setattr(bench.metrics, "fid", lambda images: float(len(images)))   # scoring is not under test
+    monkeypatch.setattr(bench.metrics, "generate", lambda G, n: torch.zeros(n, 1, 28, 28))
+    widths = []
+    build = bench.nets.build
+    monkeypatch.setattr(bench.nets, "build", lambda arch, z_dim, width: widths.append(width) or build(arch, z_dim, width))
+    r = bench.time_to_quality(0.5 / 60, 32, torch.device("cpu"), n=7)
+    assert r["course_preset"] == bench.QUALITY_PRESET == "dcgan-fmnist-5min"
+    assert widths[0] == 64                                      # the reference recipe: pytorch/examples' width
+    assert r["course_width"] == presets.PRESETS[bench.QUALITY_PRESET]["width"] < 64
+    assert r["reference_images_seen"] >= 32 and r["course_images_seen"] >= 32
+    assert r["fid_ratio_course_over_reference"] == 1.0          # both scored on n samples
+
+
+def test_the_short_budget_preset_is_the_dcgan_preset_with_only_what_the_sweep_changed():
+    # benchmarks/quality5.md: width 16 and lr 5e-4 measured better after 5 minutes over 3 seeds; nothing else changed
+    changed = {k: v for k, v in presets.PRESETS["dcgan-fmnist-5min"].items() if presets.PRESETS["dcgan-fmnist"].get(k) != v}
+    assert changed == {"width": 16, "lr_d": 5e-4, "lr_g": 5e-4}
 
 
 def test_course_recipe_trains_exactly_as_fit_does():
