@@ -46,7 +46,7 @@ def warmup(batch_size, half_lives) -> str:
 
 def main(args):
     torch.set_num_threads(args.threads)
-    cfg = presets.config("dcgan-fmnist", steps=args.steps, width=args.width, batch_size=args.batch_size,
+    cfg = presets.config(args.preset, steps=args.steps, width=args.width, batch_size=args.batch_size,
                          seed=args.seed, device="cpu", compile="off", ema_half_life=args.half_lives[0])
     print(warmup(cfg.batch_size, args.half_lives), flush=True)
     own = f"ema{args.half_lives[0]:.0f}"
@@ -66,10 +66,13 @@ def main(args):
             old_way = copy.deepcopy(run.G_ema)
             for b_old, b in zip(old_way.buffers(), run.G.buffers()):
                 b_old.copy_(b)                                   # the pre-issue-12 EMA: raw G's statistics
-            row = {"seed": args.seed, "step": run.step, "images": run.step * cfg.batch_size, "n": args.n,
+            row = {"preset": args.preset, "lr": cfg.lr_g, "seed": args.seed, "step": run.step, "images": run.step * cfg.batch_size, "n": args.n,
                    "width": cfg.width, "batch_size": cfg.batch_size,
                    "warmup_ends": {f"ema{h:.0f}": train.ema_warmup_steps(cfg.batch_size, h) for h in args.half_lives},
-                   "raw": score(run.G, fid, args.n), own: score(run.sampler, fid, args.n),
+                   "raw": score(run.G, fid, args.n),
+                   **({"raw_recomputed_bn": score(train.recompute_batchnorm(copy.deepcopy(run.G)), fid, args.n)}
+                      if args.raw_recomputed else {}),
+                   own: score(run.sampler, fid, args.n),
                    f"{own}_copied_bn": score(old_way, fid, args.n),
                    **{f"ema{h:.0f}": score(train.recompute_batchnorm(e), fid, args.n) for h, e in extra.items()},
                    "seconds": round(time.perf_counter() - t0)}
@@ -88,7 +91,8 @@ def table(files) -> str:
     by_step = {s: sorted((r for r in rows if r["step"] == s), key=lambda r: r["seed"]) for s in steps}
     seeds = sorted({r["seed"] for r in rows})
     r0 = rows[0]
-    out = [f"`dcgan-fmnist`, width {r0.get('width', '?')}, batch {r0.get('batch_size', '?')}. "
+    lr = f", lr {r0['lr']:g}" if "lr" in r0 else ""
+    out = [f"`{r0.get('preset', 'dcgan-fmnist')}`, width {r0.get('width', '?')}, batch {r0.get('batch_size', '?')}{lr}. "
            f"FID ({r0.get('n', '?')} samples, sample seed 1, against the 60 000 training images) per seed ({' / '.join(map(str, seeds))}) and the median; "
            "lower is better. A column's cell is in **bold** once that EMA is past its own warm-up.", "",
            "| step | images | " + " | ".join(keys) + " | " + " | ".join(f"{k} median" for k in keys) + " |",
@@ -101,7 +105,7 @@ def table(files) -> str:
         out.append(f"| {s} | {at[0]['images']} | " + " | ".join(f"**{c}**" if p else c for c, p in per + med) + " |")
     out += ["", "After each EMA's warm-up (only steps where every seed was evaluated):", ""]
     full = {s: at for s, at in by_step.items() if len(at) == len(seeds)}
-    for k in keys[1:]:
+    for k in [k for k in keys if k.startswith("ema")]:
         end = ends.get(k.removesuffix("_copied_bn"))
         post = {s: at for s, at in full.items() if end is not None and s >= end}
         if not post:
@@ -116,6 +120,14 @@ def table(files) -> str:
                    f"(seed, step) cells at steps {', '.join(map(str, post))}; median gain raw − EMA per step "
                    f"{gaps} (positive: EMA better); seed spread of raw G (max − min) at those steps {spread}. "
                    f"Median gain positive at every post-warm-up step: {'yes' if every else 'no'}.")
+    if "raw_recomputed_bn" in keys:                             # weight averaging alone: both with recomputed statistics
+        for k in [k for k in keys if k.startswith("ema") and not k.endswith("_copied_bn")]:
+            post = [r for r in rows if r["step"] >= ends.get(k, float("inf"))]
+            if post:
+                wins = sum(r[k] < r["raw_recomputed_bn"] for r in post)
+                out.append(f"- {k} vs raw G with its statistics recomputed too (raw_recomputed_bn): lower FID in {wins} "
+                           f"of {len(post)} cells past the warm-up, by a median of "
+                           f"{statistics.median(r['raw_recomputed_bn'] - r[k] for r in post):+.1f}.")
     for k in keys:
         if k.endswith("_copied_bn"):
             base = k.removesuffix("_copied_bn")
@@ -128,6 +140,7 @@ def table(files) -> str:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--preset", default="dcgan-fmnist", help="e.g. dcgan-fmnist-5min (width and batch still from the flags)")
     p.add_argument("--steps", type=int, default=600)
     p.add_argument("--eval-every", type=int, default=150)
     p.add_argument("--eval-from", type=int, default=0, help="no evaluation before this step")
@@ -136,6 +149,8 @@ if __name__ == "__main__":
     p.add_argument("--half-lives", type=float, nargs="+", default=[10_000, 2_500])  # images; the first is the run's own
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--raw-recomputed", action="store_true",
+                   help="also score raw G with its BatchNorm statistics recomputed (weight averaging alone)")
     p.add_argument("--out", default="benchmarks/ema_runs/seed0.jsonl")
     p.add_argument("--table", nargs="*")
     p.add_argument("--md", help="with --table: also write the table to this file")

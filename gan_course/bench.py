@@ -41,10 +41,13 @@ class ReferenceFashionMNIST(Dataset):
         return self.transform(self.to_pil(self.images[i], mode="L")), 0
 
 
+REFERENCE_WIDTH = 64   # pytorch/examples' ngf = ndf = 64
+
+
 def reference_recipe(batch_size: int, device: torch.device, seed: int = 0):
     """The pytorch/examples loop, one step per call. Returns (G, step); step() trains on one batch."""
     torch.manual_seed(seed)
-    netG, D = nets.build("dcgan", 100, 64)
+    netG, D = nets.build("dcgan", 100, REFERENCE_WIDTH)
     netG, netD = netG.to(device), nn.Sequential(D, nn.Sigmoid()).to(device)
     criterion = nn.BCELoss()
     optD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -257,7 +260,7 @@ def time_to_quality(minutes: float, batch_size: int, device: torch.device, n: in
     score = lambda G: round(metrics.fid(metrics.generate(G, n)), 3)
     G_ref, ref_imgs, _ = reference_train(60 * minutes, batch_size, device)
     run, our_imgs, _ = course_train(60 * minutes, batch_size, device, preset=preset)
-    results = {"course_preset": preset, "course_width": run.cfg.width,
+    results = {"course_preset": preset, "course_width": run.cfg.width, "reference_width": REFERENCE_WIDTH,
                "reference_fid": score(G_ref), "reference_images_seen": ref_imgs,
                "course_fid": score(run.sampler), "course_raw_G_fid": score(run.G), "course_images_seen": our_imgs}
     results["fid_ratio_course_over_reference"] = round(results["course_fid"] / results["reference_fid"], 3)

@@ -1,6 +1,10 @@
 """The benchmark's two trainers run and train the same architecture (figures are printed by
 `python -m gan_course bench`, never asserted here)."""
+import importlib.util
+import json
+import statistics
 import time
+from pathlib import Path
 
 import torch
 
@@ -30,8 +34,8 @@ def test_time_to_quality_trains_the_short_budget_preset_against_the_unchanged_re
     monkeypatch.setattr(bench.nets, "build", lambda arch, z_dim, width: widths.append(width) or build(arch, z_dim, width))
     r = bench.time_to_quality(0.5 / 60, 32, torch.device("cpu"), n=7)
     assert r["course_preset"] == bench.QUALITY_PRESET == "dcgan-fmnist-5min"
-    assert widths[0] == 64                                      # the reference recipe: pytorch/examples' width
-    assert r["course_width"] == presets.PRESETS[bench.QUALITY_PRESET]["width"] < 64
+    assert widths[0] == r["reference_width"] == 64              # the reference recipe: pytorch/examples' width
+    assert widths[1] == r["course_width"] == presets.PRESETS[bench.QUALITY_PRESET]["width"] < 64   # the network built
     assert r["reference_images_seen"] >= 32 and r["course_images_seen"] >= 32
     assert r["fid_ratio_course_over_reference"] == 1.0          # both scored on n samples
 
@@ -123,3 +127,30 @@ def test_forward_flops_are_the_convolutions_multiply_adds_counted_by_hand():
         assert bench.forward_flops(w) == 2 * macs(w)
     assert round(bench.forward_flops(32) / bench.forward_flops(16), 1) == 3.6     # not w²'s 4
     assert round(bench.forward_flops(64) / bench.forward_flops(16), 1) == 13.7    # not 16
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_5_minute_sweep_page_shows_the_table_of_its_stored_runs():
+    spec = importlib.util.spec_from_file_location("quality5", ROOT / "benchmarks" / "quality5.py")
+    quality5 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quality5)
+    table = quality5.table([ROOT / "benchmarks" / "quality5" / "runs.jsonl"])
+    assert table in (ROOT / "benchmarks" / "quality5.md").read_text(), "run quality5.py --table and paste it"
+
+
+def test_the_readme_quotes_the_median_of_the_three_stored_bench_invocations():
+    runs = [json.loads((ROOT / "benchmarks" / "quality5" / f"bench-{i}.log").read_text().splitlines()[-1])
+            for i in (1, 2, 3)]
+    assert all(r["course_preset"] == bench.QUALITY_PRESET for r in runs)
+    ratio = statistics.median(r["fid_ratio_course_over_reference"] for r in runs)
+    readme = (ROOT / "README.md").read_text()
+    assert f"median of 3 invocations: **{ratio:.2f}×**" in readme
+    for r in runs:
+        assert f"{r['reference_fid']:.2f} · {r['course_fid']:.2f}" in readme
+    middle = sorted(runs, key=lambda r: r["fid_ratio_course_over_reference"])[1]   # notebook 05 quotes this one
+    nb = (ROOT / "notebooks" / "05_dcgan_full_training_run.ipynb").read_text()
+    assert (f"{middle['reference_img_per_s']:.1f} | {middle['course_img_per_s']:.1f} | {middle['ratio']:.2f}× | "
+            f"{middle['reference_fid']:.2f} → {middle['course_fid']:.2f} / {middle['course_raw_G_fid']:.2f} "
+            f"({ratio:.2f}×)") in nb
