@@ -147,8 +147,14 @@ def test_the_readme_quotes_the_median_of_the_three_stored_bench_invocations():
     ratio = statistics.median(r["fid_ratio_course_over_reference"] for r in runs)
     readme = (ROOT / "README.md").read_text()
     assert f"median of 3 invocations: **{ratio:.2f}×**" in readme
-    for r in runs:
-        assert f"{r['reference_fid']:.2f} · {r['course_fid']:.2f}" in readme
+    for r in runs:                                              # every cell of the README's row for the invocation
+        images = f"{r['reference_images_seen']:,} · {r['course_images_seen']:,}".replace(",", " ")
+        assert (f"| {r['reference_img_per_s']:.1f} | {r['course_img_per_s']:.1f} | {r['ratio']:.2f}× | {images} | "
+                f"{r['reference_fid']:.2f} · {r['course_fid']:.2f} ({r['course_raw_G_fid']:.2f}) | "
+                f"{r['fid_ratio_course_over_reference']:.2f}× |") in readme
+    before = json.loads((ROOT / "benchmarks" / "quality5" / "bench-base-1.log").read_text().splitlines()[-1])
+    assert (f"reference {before['reference_fid']:.2f} · course {before['course_fid']:.2f} (EMA G), "
+            f"{before['course_raw_G_fid']:.2f} (raw G), {before['fid_ratio_course_over_reference']:.2f}×") in readme
     middle = sorted(runs, key=lambda r: r["fid_ratio_course_over_reference"])[1]   # notebook 05 quotes this one
     nb = (ROOT / "notebooks" / "05_dcgan_full_training_run.ipynb").read_text()
     assert (f"{middle['reference_img_per_s']:.1f} | {middle['course_img_per_s']:.1f} | {middle['ratio']:.2f}× | "
