@@ -2,12 +2,12 @@
 
 Each invocation trains one arm with one seed for `--minutes` of training time (the clock stops while it
 scores), and scores raw G and EMA copies of several half-lives at a few points on the way. The arms are
-the `dcgan-fmnist` preset with one or two settings changed (ARMS), or the pytorch/examples reference
-recipe of `gan_course bench`. Extra EMA copies are averaged weights only (they cost no training), each
+the `dcgan-fmnist` preset with one or two settings changed (ARMS), or (`--arm reference`, not run in the
+stored sweep: the bench measured the reference) the pytorch/examples reference recipe of `gan_course bench`. Extra EMA copies are averaged weights only (they cost no training), each
 scored after its BatchNorm statistics are recomputed for it. One JSON line per evaluation.
 
     python benchmarks/quality5.py --arm w32 --seed 0 --threads 1 --out benchmarks/quality5/runs.jsonl
-    python benchmarks/quality5.py --table benchmarks/quality5/runs.jsonl --md benchmarks/quality5_table.md
+    python benchmarks/quality5.py --table benchmarks/quality5/runs.jsonl   # the table pasted in quality5.md
 
 The sweep in benchmarks/quality5.md ran two arms at a time, one thread each, on the 2-core CPU, so
 its FIDs are those of half a machine: they rank the arms; `python -m gan_course bench --quality-minutes 5`

@@ -253,14 +253,14 @@ QUALITY_PRESET = "dcgan-fmnist-5min"
 
 
 def time_to_quality(minutes: float, batch_size: int, device: torch.device, n: int = 10000,
-                    preset: str = QUALITY_PRESET) -> dict:
+                    preset: str = QUALITY_PRESET, seed: int = 0) -> dict:
     """Each trainer gets the same wall-clock budget: the reference recipe (width 64) and the course's
-    short-budget preset; then FID on n samples (eval mode). The course is scored with its EMA generator
-    (what it samples from) and, for reference, its raw G."""
+    short-budget preset, both from `seed`; then FID on n samples (eval mode). The course is scored with
+    its EMA generator (what it samples from) and, for reference, its raw G."""
     score = lambda G: round(metrics.fid(metrics.generate(G, n)), 3)
-    G_ref, ref_imgs, _ = reference_train(60 * minutes, batch_size, device)
-    run, our_imgs, _ = course_train(60 * minutes, batch_size, device, preset=preset)
-    results = {"course_preset": preset, "course_width": run.cfg.width, "reference_width": REFERENCE_WIDTH,
+    G_ref, ref_imgs, _ = reference_train(60 * minutes, batch_size, device, seed=seed)
+    run, our_imgs, _ = course_train(60 * minutes, batch_size, device, seed=seed, preset=preset)
+    results = {"seed": seed, "course_preset": preset, "course_width": run.cfg.width, "reference_width": REFERENCE_WIDTH,
                "reference_fid": score(G_ref), "reference_images_seen": ref_imgs,
                "course_fid": score(run.sampler), "course_raw_G_fid": score(run.G), "course_images_seen": our_imgs}
     results["fid_ratio_course_over_reference"] = round(results["course_fid"] / results["reference_fid"], 3)
@@ -276,7 +276,7 @@ def main(args) -> int:
     print(f"course trainer (the preset, gc.fit's step): {report['course_img_per_s']:9.1f} img/s")
     print(f"ratio: {report['ratio']:.2f}x")
     if args.quality_minutes:
-        report.update(time_to_quality(args.quality_minutes, args.batch_size, device))
+        report.update(time_to_quality(args.quality_minutes, args.batch_size, device, seed=getattr(args, "seed", 0)))
         print(f"FID after {args.quality_minutes} min each, 10 000 samples: reference {report['reference_fid']:.2f}, "
               f"course ({report['course_preset']}) {report['course_fid']:.2f} with EMA, {report['course_raw_G_fid']:.2f} raw G "
               f"(ratio {report['fid_ratio_course_over_reference']:.2f})")

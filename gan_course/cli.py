@@ -208,6 +208,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quality-minutes", type=float, default=0.0,
                    help="also train each for this many minutes and compare FID on 10 000 samples "
                         "(the course trains its short-budget preset, dcgan-fmnist-5min)")
+    b.add_argument("--seed", type=int, default=0,
+                   help="seed of both trainers in the FID comparison (vary it to let a median span seeds)")
     b.add_argument("--device", default=None)
     b.set_defaults(run=_bench)
 

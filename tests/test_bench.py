@@ -5,6 +5,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
@@ -38,6 +39,17 @@ def test_time_to_quality_trains_the_short_budget_preset_against_the_unchanged_re
     assert widths[1] == r["course_width"] == presets.PRESETS[bench.QUALITY_PRESET]["width"] < 64   # the network built
     assert r["reference_images_seen"] >= 32 and r["course_images_seen"] >= 32
     assert r["fid_ratio_course_over_reference"] == 1.0          # both scored on n samples
+
+
+def test_time_to_quality_seeds_both_trainers_with_the_seed_asked_for(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(bench, "reference_train", lambda s, b, d, seed=0: seen.update(reference=seed) or (None, 1, 0))
+    monkeypatch.setattr(bench, "course_train", lambda s, b, d, seed=0, preset=None: seen.update(course=seed)
+                        or (SimpleNamespace(cfg=SimpleNamespace(width=16), sampler=None, G=None), 1, 0))
+    monkeypatch.setattr(bench.metrics, "generate", lambda G, n: torch.zeros(n, 1, 28, 28))
+    monkeypatch.setattr(bench.metrics, "fid", lambda images: 1.0)
+    assert bench.time_to_quality(1.0, 32, torch.device("cpu"), n=2, seed=3)["seed"] == 3
+    assert seen == {"reference": 3, "course": 3}
 
 
 def test_the_short_budget_preset_is_the_dcgan_preset_with_only_what_the_sweep_changed():
