@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, required=True)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--n", type=int, required=True, help="samples scored per run")
-    ap.add_argument("--seed", type=int, action="append", help="train these seeds (repeatable)")
+    ap.add_argument("--seed", type=int, action="append", help="train these seeds (repeatable; --probe: the first)")
     ap.add_argument("--methods", nargs="*", help="a subset of stabilize.METHODS (default: all)")
     ap.add_argument("--table", action="store_true", help="print the table of seeds 0, 1, 2 instead")
     ap.add_argument("--device", default="cpu", help="where to train and score, e.g. cuda (default: cpu)")
@@ -33,7 +33,7 @@ def main() -> None:
     if args.probe:
         variants = {m: stabilize.METHODS[m] for m in args.methods} if args.methods else None   # the table's rows
         traces = stabilize_probe.strong_d(args.steps, width=args.width, batch_size=args.batch, every=args.probe,
-                                          variants=variants, device="cpu")
+                                          variants=variants, device="cpu", seed=(args.seed or [0])[0])
         print(stabilize_probe.table(traces))
         print(json.dumps(traces))
         return

@@ -20,7 +20,8 @@ from pathlib import Path
 from . import checkpoint, classifier, losses, manifold, metrics, nets, presets, train
 
 
-R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1)     # around stylegan2-ada's heuristic 0.0002·28²/128 ≈ 0.0012 (R1_GAMMA)
+# around stylegan2-ada's heuristic 0.0002·28²/128 ≈ 0.0012 (R1_GAMMA), up to Mescheder et al.'s γ = 10
+R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
 BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"
 METHODS: dict[str, dict] = {

@@ -1,6 +1,8 @@
 import dataclasses
+import json
 import math
 import statistics
+from pathlib import Path
 
 import pytest
 import torch
@@ -164,3 +166,32 @@ def test_strong_d_probes_given_overrides_such_as_the_tables_rows(monkeypatch):
     seen.clear()
     stabilize_probe.strong_d(4, variants=["strong D + SN (BatchNorm kept)"])
     assert seen == [("strong D + SN (BatchNorm kept)", stabilize_probe.STRONG_LR_D, "dcgan-sn-bn")]
+
+
+# ----------------------------------------------------------------------------- the stored FULL table
+REPO = Path(__file__).resolve().parents[1]
+STORED = REPO / "benchmarks" / "stabilize_full"
+
+
+def _stored_rows():
+    return [row for m in stabilize.METHODS for s in (0, 1, 2)
+            for row in json.loads((stabilize.folder(STORED, m, s) / "result.json").read_text())]
+
+
+def test_every_row_of_the_stored_full_table_has_three_seeds_at_the_notebooks_full_settings():
+    rows = _stored_rows()
+    assert {r["method"] for r in rows} == {*stabilize.METHODS, stabilize.EMA_OFF}
+    assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
+    cell = "".join(json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
+                   ["cells"][15]["source"])
+    # the FULL profile of section 4 asks for the same settings, so a FULL run in this folder loads them
+    for line in ("steps = gc.pick(fast=10, full=2500)", "n_eval = gc.pick(fast=300, full=1000)",
+                 "width, batch = gc.pick(fast=(8, 32), full=(16, 64))", "seeds = gc.pick(fast=(0,), full=(0, 1, 2))"):
+        assert line in cell
+
+
+def test_the_notebook_and_the_write_up_print_the_table_the_stored_runs_give():
+    text = stabilize.table(_stored_rows())
+    nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
+    assert any(text in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert text in (STORED.parent / "stabilize_full.md").read_text()
