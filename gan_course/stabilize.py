@@ -20,7 +20,8 @@ from pathlib import Path
 from . import checkpoint, classifier, losses, manifold, metrics, nets, presets, train
 
 
-# around stylegan2-ada's heuristic 0.0002·28²/128 ≈ 0.0012 (R1_GAMMA), up to Mescheder et al.'s γ = 10
+# around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128, near R1_GAMMA; ≈ 0.0025 at 09's FULL batch
+# of 64), up to Mescheder et al.'s γ = 10
 R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
 BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"
