@@ -97,8 +97,9 @@ def r1_from_logits(real_logits: Tensor, real: Tensor, weight: float) -> Tensor:
 
 # ----------------------------------------------------------------------------- registry
 # γ of R1 for 28×28: stylegan2-ada's heuristic γ = 0.0002·res²/batch = 0.0002·784/128 ≈ 0.001
-# (Karras et al. 2020, train.py). Mescheder et al.'s γ = 10 was set for larger images. A run may set
-# its own γ with TrainConfig.r1_gamma (09 sweeps 1e-4 … 10).
+# (Karras et al. 2020, train.py), an empirical rule for StyleGAN2's critics; Mescheder et al. used γ = 10.
+# A run may set its own γ with TrainConfig.r1_gamma: 09 sweeps 1e-4 … 10, and on its BatchNorm-free
+# critic only γ = 1 (all 3 seeds) and 10 (one seed) lowered FID (benchmarks/stabilize_full.md).
 R1_GAMMA = 0.001
 
 
