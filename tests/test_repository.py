@@ -32,6 +32,19 @@ def test_committed_notebooks_carry_no_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_every_cell_has_its_own_id(path):
+    # nbformat 4.5 requires a cell id (1-64 of [a-zA-Z0-9-_], unique in the notebook); nbformat only warns
+    # when one is missing today ("this will become a hard error") and Jupyter adds one on save, which would
+    # change a notebook's bytes, and so its timing digest (readme.stated), behind the course's back
+    nb = json.loads(path.read_text())
+    ids = [c.get("id") for c in nb["cells"]]
+    missing = [i for i, cid in enumerate(ids) if not (isinstance(cid, str) and re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cid))]
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5), f"{path.name}: nbformat {nb['nbformat']}.{nb['nbformat_minor']} has no cell ids"
+    assert not missing, f"{path.name}: cells {missing} have no valid id; add one (nbformat.validator.normalize does)"
+    assert len(set(ids)) == len(ids), f"{path.name}: cell ids repeat"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_notebooks_open_with_the_setup_cell(path):
     first_code = next(c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
     src = "".join(first_code["source"])
