@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--n", type=int, required=True, help="samples scored per run")
     ap.add_argument("--seed", type=int, action="append", help="train these seeds (repeatable; --probe: the first)")
-    ap.add_argument("--methods", nargs="*", help="a subset of stabilize.METHODS (default: all)")
+    ap.add_argument("--methods", nargs="*", help="names from stabilize.METHODS or stabilize.CHECKS (default: all of METHODS)")
     ap.add_argument("--table", action="store_true", help="print the table of seeds 0, 1, 2 instead")
     ap.add_argument("--device", default="cpu", help="where to train and score, e.g. cuda (default: cpu)")
     ap.add_argument("--probe", type=int, metavar="EVERY", help="run the over-strong-D probes, logging every EVERY steps")

@@ -76,19 +76,29 @@ class DCGANDiscriminator(nn.Module):
     "batch"    BatchNorm after the second convolution (Radford et al. 2016);
     "spectral" every convolution divided by its largest singular value, no BatchNorm (Miyato et al. 2018);
     "none"     neither — the critic WGAN-GP wants, since its penalty is per sample (Gulrajani et al. 2017).
+    `bias=True` gives every convolution a bias, which starts at zero without drawing random numbers, so the
+    other initial weights are those of the bias-free D with the same seed (09's check of what removing
+    BatchNorm's shift does: the bias-free "none" D has no per-channel shift anywhere).
     """
 
-    def __init__(self, width: int = 64, norm: str = "batch"):
+    def __init__(self, width: int = 64, norm: str = "batch", bias: bool = False):
         super().__init__()
         if norm not in ("batch", "spectral", "none"):
             raise ValueError(f"norm={norm!r}: choose 'batch', 'spectral' or 'none'.")
         sn = nn.utils.parametrizations.spectral_norm if norm == "spectral" else (lambda layer: layer)
+
+        def conv(c_in: int, c_out: int, k: int, stride: int, pad: int) -> nn.Module:
+            layer = nn.Conv2d(c_in, c_out, k, stride, pad, bias=False)
+            if bias:
+                layer.bias = nn.Parameter(torch.zeros(c_out))
+            return sn(layer)
+
         self.net = nn.Sequential(
-            sn(nn.Conv2d(1, width, 4, 2, 1, bias=False)),               # (N, w, 14, 14)
+            conv(1, width, 4, 2, 1),                                    # (N, w, 14, 14)
             nn.LeakyReLU(0.2, True),
-            sn(nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False)),       # (N, 2w, 7, 7)
+            conv(width, 2 * width, 4, 2, 1),                            # (N, 2w, 7, 7)
             *([nn.BatchNorm2d(2 * width)] if norm == "batch" else []), nn.LeakyReLU(0.2, True),
-            sn(nn.Conv2d(2 * width, 1, 7, 1, 0, bias=False)),           # (N, 1, 1, 1)
+            conv(2 * width, 1, 7, 1, 0),                                # (N, 1, 1, 1)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -192,8 +202,8 @@ def _initialised(G: nn.Module, D: nn.Module) -> tuple[nn.Module, nn.Module]:
     return G, D
 
 
-def _dcgan(z_dim: int, width: int, norm: str = "batch"):
-    return _initialised(DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm))
+def _dcgan(z_dim: int, width: int, norm: str = "batch", bias: bool = False):
+    return _initialised(DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm, bias))
 
 
 def _cdcgan(z_dim: int, width: int):
@@ -245,6 +255,7 @@ ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
          "dcgan-sn": partial(_dcgan, norm="spectral"),     # 09: spectral norm in D
          "dcgan-sn-bn": _dcgan_sn_bn,                       # 09: spectral norm in D, its BatchNorm kept
          "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic
+         "dcgan-nonorm-bias": partial(_dcgan, norm="none", bias=True),   # 09: that critic with biases
          "cdcgan": _cdcgan,                                 # 08: G(z, y) and a projection D(x, y), 10 classes
          "cdcgan-cbn": _cdcgan_cbn,                         # 08: conditional BatchNorm in G, SN projection D
          "cdcgan-cbn-bnd": _cdcgan_cbn_bnd,                 # 08: conditional BatchNorm in G, BatchNorm projection D

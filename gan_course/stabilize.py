@@ -36,22 +36,29 @@ METHODS: dict[str, dict] = {
     "WGAN-GP (published recipe)": dict(arch="dcgan-nonorm", loss="wgan-gp", k_d=5,     # Gulrajani et al. 2017:
                                        lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9)),        # n_critic 5, λ 10, Adam(0, 0.9)
 }
+# checks of one row, trained by benchmarks/stabilize_full.py, not by 09 (its table is METHODS)
+BIASES = "no BatchNorm, biases in D"
+CHECKS: dict[str, dict] = {
+    BIASES: dict(arch="dcgan-nonorm-bias"),    # no-BN D with a bias per channel: is its failure BatchNorm's missing shift?
+}
 EMA_OFF = "EMA off (baseline's raw G)"
 # each row's second reference besides the baseline: what it adds to
-REFERENCE = {m: NO_BN for m, o in METHODS.items() if o.get("arch") in ("dcgan-nonorm", "dcgan-sn") and m != NO_BN}
+REFERENCE = {m: NO_BN for m, o in (METHODS | CHECKS).items()
+             if o.get("arch") in ("dcgan-nonorm", "dcgan-sn", "dcgan-nonorm-bias") and m != NO_BN}
 # rows that share, seed for seed, their reference's initial weights, batches and z (batches and z come from
 # their own seeded generators; a learning rate or a loss does not touch the initial weights; "SN, BatchNorm
 # kept" wraps spectral norm around D after it is built): their difference is read seed by seed (paired)
+# (the biases start at zero and draw no random numbers: nets.DCGANDiscriminator)
 PAIRED = {EMA_OFF: BASELINE, "SN, BatchNorm kept": BASELINE, "TTUR (SAGAN's lr_D 4e-4, lr_G 1e-4)": BASELINE,
-          **{f"R1 γ={g:g}": NO_BN for g in R1_GAMMAS}}
+          **{f"R1 γ={g:g}": NO_BN for g in R1_GAMMAS}, BIASES: NO_BN}
 
 
 def config(method: str, steps: int, width: int = 64, batch_size: int = 128, device=None, seed: int = 0):
     """The TrainConfig of one method on the shared budget."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {list(METHODS)}.")
+    if method not in METHODS | CHECKS:
+        raise ValueError(f"unknown method {method!r}; choose one of {list(METHODS | CHECKS)}.")
     cfg = presets.config("dcgan-fmnist", steps=steps, width=width, batch_size=batch_size, seed=seed,
-                         device=device, log_every=max(1, steps // 20), ckpt_every=0, **METHODS[method])
+                         device=device, log_every=max(1, steps // 20), ckpt_every=0, **(METHODS | CHECKS)[method])
     cfg.name = method
     return cfg
 

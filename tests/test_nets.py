@@ -116,6 +116,23 @@ def test_plain_critic_has_no_normalisation_and_bad_norm_is_named():
         nets.DCGANDiscriminator(8, norm="layer")
 
 
+def test_plain_critic_with_biases_starts_as_the_bias_free_one_and_learns_its_biases():
+    # 09's biases check is read seed by seed against the bias-free critic: same seed, same initial weights
+    torch.manual_seed(0)
+    G0, D0 = nets.build("dcgan-nonorm", 16, 8)
+    torch.manual_seed(0)
+    G1, D1 = nets.build("dcgan-nonorm-bias", 16, 8)
+    extra = set(D1.state_dict()) - set(D0.state_dict())
+    assert extra == {"net.0.bias", "net.2.bias", "net.4.bias"} and not nets.has_batchnorm(D1)
+    for a, b in [(G0, G1), (D0, D1)]:
+        for k, v in a.state_dict().items():
+            torch.testing.assert_close(b.state_dict()[k], v, rtol=0, atol=0)
+    x = torch.randn(4, 1, 28, 28)
+    torch.testing.assert_close(D1(x), D0(x), rtol=0, atol=0)
+    D1(x).sum().backward()
+    assert all(D1.net[i].bias.grad.abs().sum() > 0 for i in (0, 2, 4))
+
+
 def test_conditional_pair_takes_labels_and_the_label_changes_the_output():
     G, D = nets.build("cdcgan", 16, 8)
     assert nets.is_conditional(G) and nets.is_conditional(D) and not nets.is_conditional(nets.build("dcgan", 16, 8)[0])

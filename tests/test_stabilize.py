@@ -24,7 +24,7 @@ def test_one_change_per_row_against_its_reference():
     # every row but WGAN-GP (a published recipe) changes one thing against the baseline, or against
     # "no BatchNorm in D" for the rows built on that critic
     base = dataclasses.asdict(stabilize.config(stabilize.BASELINE, steps=10))
-    for method in stabilize.METHODS:
+    for method in stabilize.METHODS | stabilize.CHECKS:
         if method.startswith("WGAN-GP") or method == stabilize.BASELINE:
             continue
         ref = dataclasses.asdict(stabilize.config(stabilize.REFERENCE.get(method, stabilize.BASELINE), steps=10))
@@ -195,3 +195,14 @@ def test_the_notebook_and_the_write_up_print_the_table_the_stored_runs_give():
     nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
     assert any(text in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert text in (STORED.parent / "stabilize_full.md").read_text()
+
+
+def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
+    # the BatchNorm-free D with biases (stabilize.CHECKS): 3 seeds at the FULL settings, paired with "no BatchNorm in D"
+    methods = (stabilize.BASELINE, stabilize.NO_BN, stabilize.BIASES)
+    rows = [row for m in methods for s in (0, 1, 2)
+            for row in json.loads((stabilize.folder(STORED, m, s) / "result.json").read_text())]
+    assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
+    assert stabilize.PAIRED[stabilize.BIASES] == stabilize.NO_BN == stabilize.REFERENCE[stabilize.BIASES]
+    assert stabilize.BIASES not in stabilize.METHODS            # a check of one row, not a row of 09's table
+    assert stabilize.table(rows) in (STORED.parent / "stabilize_full.md").read_text()
