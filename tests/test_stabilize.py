@@ -205,4 +205,13 @@ def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
     assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
     assert stabilize.PAIRED[stabilize.BIASES] == stabilize.NO_BN == stabilize.REFERENCE[stabilize.BIASES]
     assert stabilize.BIASES not in stabilize.METHODS            # a check of one row, not a row of 09's table
-    assert stabilize.table(rows) in (STORED.parent / "stabilize_full.md").read_text()
+    write_up = (STORED.parent / "stabilize_full.md").read_text()
+    assert stabilize.table(rows) in write_up
+    # the figures 09's prose and the write-up quote from it
+    check = next(s for s in stabilize.summarize(rows) if s["method"] == stabilize.BIASES)
+    prose = "".join(json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())["cells"][18]["source"])
+    per_seed = " / ".join(f"{d:+.0f}".replace("-", "−") for d in check["vs_no_bn"]["per_seed"])
+    for figure in (f"{check['mean']:.1f} ± {check['std']:.1f}", per_seed, f"paired t = {check['vs_no_bn']['paired_t']:.1f}".replace("-", "−"),
+                   f"recall {check['recall']:.2f} against", f"{-statistics.fmean(check['vs_no_bn']['per_seed']):.0f} of the 103"):
+        assert figure in prose, figure
+    assert per_seed in write_up and f"{check['vs_baseline']['delta']:.0f} above" in prose
