@@ -209,9 +209,20 @@ def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
     assert stabilize.table(rows) in write_up
     # the figures 09's prose and the write-up quote from it
     check = next(s for s in stabilize.summarize(rows) if s["method"] == stabilize.BIASES)
-    prose = "".join(json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())["cells"][18]["source"])
+    prose = next("".join(c["source"]) for c in json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())["cells"]
+                 if c["cell_type"] == "markdown" and "A check: the BatchNorm-free D with biases" in "".join(c["source"]))
     per_seed = " / ".join(f"{d:+.0f}".replace("-", "−") for d in check["vs_no_bn"]["per_seed"])
     for figure in (f"{check['mean']:.1f} ± {check['std']:.1f}", per_seed, f"paired t = {check['vs_no_bn']['paired_t']:.1f}".replace("-", "−"),
                    f"recall {check['recall']:.2f} against", f"{-statistics.fmean(check['vs_no_bn']['per_seed']):.0f} of the 103"):
         assert figure in prose, figure
     assert per_seed in write_up and f"{check['vs_baseline']['delta']:.0f} above" in prose
+    assert f"Welch's t is {check['vs_no_bn']['welch_t']:.1f}".replace("-", "−") in prose
+    # what it is compared with: the other rows on the same bias-free critic
+    others = {s["method"]: s for s in stabilize.summarize(_stored_rows())}
+    for row in ("SN, no BatchNorm", "WGAN-GP (published recipe)"):
+        assert f"({others[row]['vs_no_bn']['delta']:.0f})".replace("-", "−") in prose, row
+    best_r1 = min(others[f"R1 γ={g:g}"]["vs_no_bn"]["delta"] for g in stabilize.R1_GAMMAS)
+    assert f"at best {best_r1:.0f}".replace("-", "−") in write_up
+    d = check["vs_no_bn"]["per_seed"]
+    half = 4.303 * statistics.stdev(d) / math.sqrt(len(d))          # t(0.975, 2 df): the paired 95 % interval
+    assert f"{statistics.fmean(d) - half:.0f} to {statistics.fmean(d) + half:+.0f} FID".replace("-", "−") in write_up
