@@ -77,8 +77,8 @@ class DCGANDiscriminator(nn.Module):
     "spectral" every convolution divided by its largest singular value, no BatchNorm (Miyato et al. 2018);
     "none"     neither — the critic WGAN-GP wants, since its penalty is per sample (Gulrajani et al. 2017).
     `bias=True` gives every convolution a bias, which starts at zero without drawing random numbers, so the
-    other initial weights are those of the bias-free D with the same seed (09's check of what removing
-    BatchNorm's shift does: the bias-free "none" D has no per-channel shift anywhere).
+    other initial weights are those of the bias-free D with the same seed (09's check of whether a shift
+    matters: the bias-free "none" D has none anywhere, and BatchNorm's β sits only after the second conv).
     """
 
     def __init__(self, width: int = 64, norm: str = "batch", bias: bool = False):

@@ -39,7 +39,7 @@ METHODS: dict[str, dict] = {
 # checks of one row, trained by benchmarks/stabilize_full.py, not by 09 (its table is METHODS)
 BIASES = "no BatchNorm, biases in D"
 CHECKS: dict[str, dict] = {
-    BIASES: dict(arch="dcgan-nonorm-bias"),    # no-BN D with a bias per channel: is its failure BatchNorm's missing shift?
+    BIASES: dict(arch="dcgan-nonorm-bias"),    # no-BN D with a bias in every conv: does a shift matter to it?
 }
 EMA_OFF = "EMA off (baseline's raw G)"
 # each row's second reference besides the baseline: what it adds to
