@@ -226,3 +226,22 @@ def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
     d = check["vs_no_bn"]["per_seed"]
     half = 4.303 * statistics.stdev(d) / math.sqrt(len(d))          # t(0.975, 2 df): the paired 95 % interval
     assert f"{statistics.fmean(d) - half:.0f} to {statistics.fmean(d) + half:+.0f} FID".replace("-", "−") in write_up
+
+
+def test_the_write_ups_seed_1_and_2_probes_are_the_stored_probe_output():
+    # the probe table of seeds 1-2 (baseline and SN + BatchNorm) and what 09 quotes from it
+    write_up = (STORED.parent / "stabilize_full.md").read_text()
+    nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
+    prose = next("".join(c["source"]) for c in nb["cells"] if "Seeds 1 and 2 of this row" in "".join(c["source"]))
+    early = []
+    for seed in (1, 2):
+        traces = json.loads((STORED / f"probe_baseline_snbn_seed{seed}.out").read_text().splitlines()[-1])
+        assert set(traces) == {stabilize.BASELINE, "SN, BatchNorm kept"}
+        for method, trace in traces.items():
+            assert [r["step"] for r in trace] == [500, 1000, 1500, 2000, 2500]
+            row = f"| {method}, seed {seed} | " + " | ".join(
+                f"{r['d_real']:.2f} / {r['d_fake']:.2f} / {r['g_grad']:.2g}" for r in trace) + " |"
+            assert row in write_up, row
+        early.append(traces["SN, BatchNorm kept"][0])
+    assert (f"D(G(z)) {early[0]['d_fake']:.2f} and {early[1]['d_fake']:.2f} at step 500, G's gradient "
+            f"{early[0]['g_grad']:.1f} and {early[1]['g_grad']:.1f}") in prose
