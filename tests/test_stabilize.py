@@ -233,7 +233,7 @@ def test_the_write_ups_seed_1_and_2_probes_are_the_stored_probe_output():
     write_up = (STORED.parent / "stabilize_full.md").read_text()
     nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
     prose = next("".join(c["source"]) for c in nb["cells"] if "Seeds 1 and 2 of this row" in "".join(c["source"]))
-    early = []
+    early, base = [], []
     for seed in (1, 2):
         traces = json.loads((STORED / f"probe_baseline_snbn_seed{seed}.out").read_text().splitlines()[-1])
         assert set(traces) == {stabilize.BASELINE, "SN, BatchNorm kept"}
@@ -243,5 +243,7 @@ def test_the_write_ups_seed_1_and_2_probes_are_the_stored_probe_output():
                 f"{r['d_real']:.2f} / {r['d_fake']:.2f} / {r['g_grad']:.2g}" for r in trace) + " |"
             assert row in write_up, row
         early.append(traces["SN, BatchNorm kept"][0])
-    assert (f"D(G(z)) {early[0]['d_fake']:.2f} and {early[1]['d_fake']:.2f} at step 500, G's gradient "
-            f"{early[0]['g_grad']:.1f} and {early[1]['g_grad']:.1f}") in prose
+        base.append(traces[stabilize.BASELINE][0])
+    quoted = (f"({early[0]['d_fake']:.2f} and {early[1]['d_fake']:.2f}\n  against the baseline's "
+              f"{base[0]['d_fake']:.2f} and {base[1]['d_fake']:.2f}")
+    assert quoted in prose and f"gradient {early[0]['g_grad']:.1f} and {early[1]['g_grad']:.1f} where" in prose
