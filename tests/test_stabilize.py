@@ -173,8 +173,8 @@ REPO = Path(__file__).resolve().parents[1]
 STORED = REPO / "benchmarks" / "stabilize_full"
 
 
-def _stored_rows():
-    return [row for m in stabilize.METHODS for s in (0, 1, 2)
+def _stored_rows(methods=stabilize.METHODS):
+    return [row for m in methods for s in (0, 1, 2)
             for row in json.loads((stabilize.folder(STORED, m, s) / "result.json").read_text())]
 
 
@@ -199,9 +199,7 @@ def test_the_notebook_and_the_write_up_print_the_table_the_stored_runs_give():
 
 def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
     # the BatchNorm-free D with biases (stabilize.CHECKS): 3 seeds at the FULL settings, paired with "no BatchNorm in D"
-    methods = (stabilize.BASELINE, stabilize.NO_BN, stabilize.BIASES)
-    rows = [row for m in methods for s in (0, 1, 2)
-            for row in json.loads((stabilize.folder(STORED, m, s) / "result.json").read_text())]
+    rows = _stored_rows((stabilize.BASELINE, stabilize.NO_BN, stabilize.BIASES))
     assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
     assert stabilize.PAIRED[stabilize.BIASES] == stabilize.NO_BN == stabilize.REFERENCE[stabilize.BIASES]
     assert stabilize.BIASES not in stabilize.METHODS            # a check of one row, not a row of 09's table
