@@ -31,7 +31,9 @@ PRESETS: dict[str, dict] = {
     # preset (1 860 steps) still fails 04b's test on sure alone: EMA G sure 49 %, uniformity 0.969, smallest
     # share 5.1 % (real digits: sure 90 %); D is not overfitting the 4 000 digits (D(train) 0.63, D(held-out) 0.61).
     # Longer on a GPU (benchmarks/gpu_models.md, seed 0): sure 59.8 % at 120 epochs; width 64 (dcgan-mnist-64)
-    # 64.9 % at 240 epochs — still below the 67.5 % the test needs
+    # 64.9 % at 240 epochs — still below the 67.5 % the test needs. On a CPU (benchmarks/digits_sweep.md), one
+    # change at a time (hinge, batch 32/128, lr 1e-3, z 100, k_d 2, D at 2× G's lr): 48.3–53.4 % at 1 860 steps,
+    # against 49.1–52.8 % for this preset's seeds 0–2; none passes
     "dcgan-mnist": _DCGAN_MNIST,
     # 05_dcgan_full_training_run: DCGAN on Fashion-MNIST (60 000 images, 468 steps an epoch)
     "dcgan-fmnist": _DCGAN_FMNIST,

@@ -39,3 +39,50 @@ def test_two_leaky_relus_are_one_with_the_slope_squared():
         twice = nn.Sequential(nn.LeakyReLU(a), nn.LeakyReLU(a))(x)
         torch.testing.assert_close(twice, F.leaky_relu(x, a * a))
         torch.testing.assert_close(twice[x < 0] / x[x < 0], torch.full(((x < 0).sum().item(),), a * a))
+
+
+# ----------------------------------------------------------------------------- Part 3's CPU sweep (benchmarks/digits_sweep.md)
+def _digits_sweep():
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("digits_sweep", root / "benchmarks" / "digits_sweep.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    files = sorted((root / "benchmarks" / "digits_sweep").glob("*.jsonl"))
+    rows = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+    return root, module, files, rows
+
+
+def test_the_digit_sweep_write_up_holds_the_table_of_its_stored_runs():
+    root, sweep, files, _ = _digits_sweep()
+    assert len(files) == 11, "eleven runs were measured; a run was added or lost"
+    assert sweep.table(files) in (root / "benchmarks" / "digits_sweep.md").read_text(), \
+        "run `python benchmarks/digits_sweep.py --table benchmarks/digits_sweep/*.jsonl` and paste it"
+
+
+def test_04b_quotes_the_digit_sweep_as_stored():
+    import json
+
+    root, sweep, _, rows = _digits_sweep()
+    f = sweep.figures(rows)
+    changed = [r for r in rows if r["step"] == 1860 and r["arm"] != "base"]
+    base = [r for r in rows if r["step"] == 1860 and r["arm"] == "base"]
+    low, high = (f"{100 * g(r['ema10000']['sure'] for r in changed):.1f}" for g in (min, max))
+    b_low, b_high = (f"{100 * g(r['ema10000']['sure'] for r in base):.1f}" for g in (min, max))
+    nb = json.loads((root / "notebooks" / "04b_the_articles_conv_gan.ipynb").read_text())
+    cell = next("".join(c["source"]) for c in nb["cells"] if "digits_sweep.md" in "".join(c["source"]))
+    text = " ".join(cell.split())
+    assert f"{low}–{high} % of its samples, against {b_low}–{b_high} % for the preset's own three seeds" in text
+    assert len(base) == 3
+    # "no change landed more than a point outside that seed spread"
+    assert min(r["ema10000"]["sure"] for r in changed) > min(r["ema10000"]["sure"] for r in base) - 0.01
+    assert max(r["ema10000"]["sure"] for r in changed) < max(r["ema10000"]["sure"] for r in base) + 0.01
+    # "none came within 13 points of the test's bar" (every reading, raw and EMA, any step)
+    bar = min(0.75 * r["real_sure"] for r in rows)
+    assert f["best"] < bar - 0.13 and f["passed"] == 0
+    # the lower temperature: medians quoted to a tenth of a point, and lower in (nearly) every reading
+    assert f"a median of {-100 * f['psi0.8']:.1f} and {-100 * f['psi0.6']:.1f} points lower" in text
+    assert f["psi_lower"] >= 0.9 * 2 * f["psi_rows"]

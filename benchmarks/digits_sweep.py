@@ -1,0 +1,173 @@
+"""04b's digit DCGAN on a CPU: which change to the `dcgan-mnist` recipe makes it pass 04b's test.
+
+Each arm is the preset with a few settings changed. Every `--eval-every` steps the run is read the
+way 04b reads it (`digits.spread` of 1 000 samples with seed 1, by `digits.train(epochs=5)`, seed 0,
+against the 1 000 held-out real digits; `digits.passes`): raw G, the run's own EMA copy, and extra EMA
+copies of other half-lives (averaged weights only, so they cost no training; their BatchNorm statistics
+recomputed as the run's own copy's are).
+
+    OMP_NUM_THREADS=1 python benchmarks/digits_sweep.py --arm base --seed 0 --steps 3720
+    python benchmarks/digits_sweep.py --table benchmarks/digits_sweep/*.jsonl --md benchmarks/digits_sweep.md
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from gan_course import bench, data, digits, latent, presets, train
+
+ARMS = {                                   # overrides of the dcgan-mnist preset
+    "base": {},
+    "lr1e-3": dict(lr_d=1e-3, lr_g=1e-3),
+    "hinge": dict(loss="hinge"),
+    "b32": dict(batch_size=32),
+    "z100": dict(z_dim=100),
+    "b128": dict(batch_size=128),
+    "kd2": dict(k_d=2),
+    "ttur": dict(lr_d=1e-3, lr_g=5e-4),
+}
+
+
+def main(a):
+    torch.set_num_threads(a.threads)
+    clf, info = digits.train(epochs=5, device="cpu")                  # 04b's FULL classifier, seed 0
+    x, _ = data.load_mnist5k("test")
+    real = digits.spread(clf, data.to_unit_range(x))
+    cfg = presets.config("dcgan-mnist", steps=a.steps, seed=a.seed, device="cpu", compile="off",
+                         ema_half_life=a.half_lives[0], **ARMS[a.arm])
+    run, step = bench.course_recipe(cfg)
+    extra = {h: copy.deepcopy(run.G_ema) for h in a.half_lives[1:]}
+    out = Path(a.out or f"benchmarks/digits_sweep/{a.arm}-seed{a.seed}.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+
+    def read(G, psi=1.0):
+        z = latent.truncate(torch.randn(1000, G.z_dim, generator=torch.Generator().manual_seed(1)), psi)
+        with torch.no_grad():
+            s = digits.spread(clf, G.eval()(z)) if psi != 1.0 else digits.spread(clf, train.sample(G, 1000, seed=1))
+        return {"sure": round(s["sure"], 4), "uniformity": round(s["uniformity"], 4),
+                "smallest_share": round(s["smallest_share"], 4), "passes": bool(digits.passes(s, real))}
+
+    while run.step < a.steps:
+        step()
+        for h, ema in extra.items():
+            train.ema_update(ema, run.G, train.ema_beta(run.step - 1, cfg.batch_size, h))
+        if run.step % a.eval_every == 0:
+            G_raw = run.G.eval()
+            row = {"arm": a.arm, "seed": a.seed, "step": run.step, "images": run.step * cfg.batch_size,
+                   "real_sure": round(real["sure"], 4), "classifier_accuracy": round(info["test_accuracy"], 4),
+                   "raw": read(G_raw), f"ema{a.half_lives[0]:.0f}": read(run.sampler),
+                   **{f"ema{h:.0f}": read(train.recompute_batchnorm(copy.deepcopy(e))) for h, e in extra.items()},
+                   **{f"psi{psi:g}": read(run.sampler, psi) for psi in a.psis},   # the own EMA, z pulled toward 0
+                   "seconds": round(time.perf_counter() - t0)}
+            run.G.train()
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(json.dumps(row), flush=True)
+    if a.save:                                                   # the EMA G at the end, for looking at its samples
+        torch.save(run.sampler.state_dict(), a.save)
+
+
+def table(files) -> str:
+    rows = [json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line.strip()]
+    keys = list(dict.fromkeys(k for r in rows for k in r if k == "raw" or k.startswith(("ema", "psi"))))
+    out = ["| arm | seed | step | " + " | ".join(f"{k} sure" for k in keys) + " | uniformity (own EMA) | passes (own EMA) |",
+           "|" + "---|" * (5 + len(keys))]
+    own = "ema10000"
+    for r in sorted(rows, key=lambda r: (r["arm"], r["seed"], r["step"])):
+        out.append(f"| {r['arm']} | {r['seed']} | {r['step']} | " + " | ".join(f"{r[k]['sure']:.1%}" if k in r else "—" for k in keys)
+                   + f" | {r[own]['uniformity']:.3f} | {'yes' if r[own]['passes'] else 'no'} |")
+    need = statistics.median(0.75 * r["real_sure"] for r in rows)
+    out.append(f"\nThe test needs sure ≥ {need:.1%} (¾ of the real digits' share), uniformity ≥ 0.95, smallest share ≥ 2 %.")
+    f = figures(rows)
+    out += ["", f"- At step 1 860 (the preset's length) the run's own EMA G is sure on {f['at_1860_min']:.1%}–"
+            f"{f['at_1860_max']:.1%} of its samples over {f['at_1860_runs']} runs ({f['arms']} arms); the preset itself: "
+            f"{f['base_1860']} (seeds {f['base_seeds']}).",
+            f"- The highest sure share of any reading, any run, any step: {f['best']:.1%} ({f['best_where']}). "
+            f"Readings that passed the test: {f['passed']} of {f['readings']}.",
+            f"- Truncation (z scaled by ψ, own EMA G) against the same G at ψ = 1: ψ = 0.8 {100 * f['psi0.8']:+.1f} points, "
+            f"ψ = 0.6 {100 * f['psi0.6']:+.1f} points (median change over {f['psi_rows']} readings); lower in {f['psi_lower']} of "
+            f"{2 * f['psi_rows']}."]
+    return "\n".join(out)
+
+
+def figures(rows) -> dict:
+    """The figures the write-up and 04b quote, computed from the stored rows."""
+    at = [r for r in rows if r["step"] == 1860]
+    sure = lambda r, k="ema10000": r[k]["sure"]
+    readings = [(r[k]["sure"], f"{r['arm']} seed {r['seed']}, step {r['step']}, {k}") for r in rows
+                for k in r if k == "raw" or k.startswith(("ema", "psi"))]
+    best = max(readings)
+    psi = [r for r in rows if "psi0.8" in r]
+    return {"at_1860_min": min(map(sure, at)), "at_1860_max": max(map(sure, at)), "at_1860_runs": len(at),
+            "arms": len({r["arm"] for r in at}),
+            "base_1860": " / ".join(f"{sure(r):.1%}" for r in sorted(at, key=lambda r: r["seed"]) if r["arm"] == "base"),
+            "base_seeds": " / ".join(str(r["seed"]) for r in sorted(at, key=lambda r: r["seed"]) if r["arm"] == "base"),
+            "readings": len(readings),
+            "best": best[0], "best_where": best[1],
+            "passed": sum(r[k]["passes"] for r in rows for k in r if k == "raw" or k.startswith(("ema", "psi"))),
+            "psi_rows": len(psi),
+            "psi0.8": statistics.median(r["psi0.8"]["sure"] - sure(r) for r in psi),
+            "psi0.6": statistics.median(r["psi0.6"]["sure"] - sure(r) for r in psi),
+            "psi_lower": sum(r[k]["sure"] < sure(r) for r in psi for k in ("psi0.8", "psi0.6"))}
+
+
+def figure(weights: str, out: str) -> None:
+    """1 000 samples (seed 1) of a saved EMA G (`--save`), read by 04b's classifier, shown by its confidence:
+    the 32 least sure, 32 around the median, the 32 just under 0.9 and the 32 most sure."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch.nn.functional as F
+    from gan_course import nets
+
+    torch.manual_seed(0)
+    clf, _ = digits.train(epochs=5, device="cpu")
+    G = nets.build("dcgan", 64, 32)[0]
+    G.load_state_dict(torch.load(weights, weights_only=True))
+    x = train.sample(G, 1000, seed=1)
+    with torch.no_grad():
+        conf, lab = F.softmax(clf(x), 1).max(1)
+    order, under = conf.argsort(), int((conf < 0.9).sum())
+    fig, axes = plt.subplots(4, 1, figsize=(12, 5))
+    for ax, (name, idx) in zip(axes, [("least sure", order[:32]), ("around the lower quartile", order[234:266]),
+                                      ("just under 0.9", order[under - 32:under]), ("most sure", order[-32:])]):
+        ax.imshow(torch.cat(list(x[idx].squeeze(1)), 1).numpy(), cmap="gray", vmin=-1, vmax=1)
+        ax.axis("off")
+        ax.set_title(f"{name} (confidence {conf[idx].min():.2f}–{conf[idx].max():.2f}); read as: "
+                     + " ".join(str(lab[i].item()) for i in idx), fontsize=8)
+    plt.tight_layout()
+    plt.savefig(out, dpi=80)
+    print(f"sure {(conf >= 0.9).float().mean():.1%}; wrote {out}")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--arm", choices=ARMS, default="base")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=1860)
+    p.add_argument("--eval-every", type=int, default=620)
+    p.add_argument("--half-lives", type=float, nargs="+", default=[10_000, 40_000, 160_000])
+    p.add_argument("--psis", type=float, nargs="*", default=[0.8, 0.6], help="also read the own EMA G at these truncations")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out")
+    p.add_argument("--save", help="write the final EMA G's state_dict here")
+    p.add_argument("--table", nargs="*")
+    p.add_argument("--md")
+    p.add_argument("--figure", nargs=2, metavar=("WEIGHTS", "PNG"), help="draw a saved G's samples by confidence")
+    a = p.parse_args()
+    if a.figure:
+        figure(*a.figure)
+    elif a.table:
+        text = table(a.table)
+        print(text)
+        if a.md:
+            Path(a.md).write_text(text + "\n")
+    else:
+        main(a)
