@@ -7,7 +7,7 @@ copies of other half-lives (averaged weights only, so they cost no training; the
 recomputed as the run's own copy's are).
 
     OMP_NUM_THREADS=1 python benchmarks/digits_sweep.py --arm base --seed 0 --steps 3720
-    python benchmarks/digits_sweep.py --table benchmarks/digits_sweep/*.jsonl --md benchmarks/digits_sweep.md
+    python benchmarks/digits_sweep.py --table benchmarks/digits_sweep/*.jsonl    # the table and list in digits_sweep.md
 """
 from __future__ import annotations
 
@@ -101,9 +101,10 @@ def table(files) -> str:
             + "; ".join(f"batch {b}: " + ", ".join(f"{k} step {t}" for k, t in ends.items()) for b, ends in f["warmup"].items())
             + ". In warm-up every half-life uses the same decay (1 + t)/(10 + t), so ema40000 and ema160000 are equal "
             f"in {f['long_equal']} of {len(rows)} rows, and differ from the run's own EMA in {f['own_differs']} rows: "
-            f"{f['own_differs_where']}. There the largest gap is {pts(f['own_gap'])} point(s).",
+            f"{f['own_differs_where']}. There the largest gap is {pts(f['own_gap'])} point(s); the longer copies' half-life then (still in warm-up, "
+            f"`train.ema_half_life_at`) is {f['hl_min']:.0f}–{f['hl_max']:.0f} images against the own EMA's 10000.",
             f"- **Truncation** (z scaled by ψ, own EMA G) against the same G at ψ = 1, median change: at step 1 860 "
-            f"ψ = 0.8 {100 * f['psi0.8_1860']:+.2f} points, ψ = 0.6 {100 * f['psi0.6_1860']:+.2f} points ({f['psi_runs']} runs; ψ = 0.8 "
+            f"ψ = 0.8 {100 * f['psi0.8_1860']:+.1f} points, ψ = 0.6 {100 * f['psi0.6_1860']:+.1f} points ({f['psi_runs']} runs; ψ = 0.8 "
             f"higher in {f['psi0.8_1860_higher']}); over steps 620–1 860, lower in {f['psi_lower']} of {2 * f['psi_rows']} readings."]
     return "\n".join(out)
 
@@ -140,6 +141,8 @@ def figures(rows) -> dict:
             "own_differs": len(differs),
             "own_differs_where": ", ".join(f"{r['arm']} seed {r['seed']} step {r['step']}" for r in
                                            sorted(differs, key=lambda r: (r["arm"], r["step"]))),
+            "hl_min": min(train.ema_half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
+            "hl_max": max(train.ema_half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
             "own_gap": max((abs(r[own]["sure"] - r["ema40000"]["sure"]) for r in differs), default=0.0),
             "psi_rows": len(psi), "psi_runs": len(psi_1860),
             "psi0.8_1860": statistics.median(r["psi0.8"]["sure"] - sure(r) for r in psi_1860),
