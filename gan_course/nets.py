@@ -51,16 +51,22 @@ class MLPDiscriminator(nn.Module):
 
 
 class DCGANGenerator(nn.Module):
-    """Radford et al. (2016) for 28×28: project z to 7×7, then two stride-2 up-convolutions."""
+    """Radford et al. (2016) for 28×28: project z to 7×7, then two stride-2 up-convolutions.
+    `deep=True` adds one 3×3 convolution (BatchNorm, ReLU) at 7×7 and at 14×14: the `dcgan-deep` G that
+    04b's digits need (benchmarks/digits_sweep.md, round 2)."""
 
-    def __init__(self, z_dim: int = 100, width: int = 64):
+    def __init__(self, z_dim: int = 100, width: int = 64, deep: bool = False):
         super().__init__()
         self.z_dim = z_dim
+
+        def refine(c: int) -> list[nn.Module]:                         # same size in and out
+            return [nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU(True)] if deep else []
+
         self.net = nn.Sequential(
             nn.ConvTranspose2d(z_dim, 4 * width, 7, 1, 0, bias=False),   # (N, 4w, 7, 7)
-            nn.BatchNorm2d(4 * width), nn.ReLU(True),
+            nn.BatchNorm2d(4 * width), nn.ReLU(True), *refine(4 * width),
             nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False),  # (N, 2w, 14, 14)
-            nn.BatchNorm2d(2 * width), nn.ReLU(True),
+            nn.BatchNorm2d(2 * width), nn.ReLU(True), *refine(2 * width),
             nn.ConvTranspose2d(2 * width, 1, 4, 2, 1, bias=False),      # (N, 1, 28, 28)
             nn.Tanh(),
         )
@@ -79,9 +85,10 @@ class DCGANDiscriminator(nn.Module):
     `bias=True` gives every convolution a bias, which starts at zero without drawing random numbers, so the
     other initial weights are those of the bias-free D with the same seed (09's check of whether a shift
     matters: the bias-free "none" D has none anywhere, and BatchNorm's β sits only after the second conv).
+    `deep=True` adds one 3×3 convolution at 14×14 and at 7×7 (the latter normed like the second conv).
     """
 
-    def __init__(self, width: int = 64, norm: str = "batch", bias: bool = False):
+    def __init__(self, width: int = 64, norm: str = "batch", bias: bool = False, deep: bool = False):
         super().__init__()
         if norm not in ("batch", "spectral", "none"):
             raise ValueError(f"norm={norm!r}: choose 'batch', 'spectral' or 'none'.")
@@ -93,11 +100,16 @@ class DCGANDiscriminator(nn.Module):
                 layer.bias = nn.Parameter(torch.zeros(c_out))
             return sn(layer)
 
+        def normed(c: int) -> list[nn.Module]:
+            return [*([nn.BatchNorm2d(c)] if norm == "batch" else []), nn.LeakyReLU(0.2, True)]
+
         self.net = nn.Sequential(
             conv(1, width, 4, 2, 1),                                    # (N, w, 14, 14)
             nn.LeakyReLU(0.2, True),
+            *([conv(width, width, 3, 1, 1), nn.LeakyReLU(0.2, True)] if deep else []),
             conv(width, 2 * width, 4, 2, 1),                            # (N, 2w, 7, 7)
-            *([nn.BatchNorm2d(2 * width)] if norm == "batch" else []), nn.LeakyReLU(0.2, True),
+            *normed(2 * width),
+            *([conv(2 * width, 2 * width, 3, 1, 1), *normed(2 * width)] if deep else []),
             conv(2 * width, 1, 7, 1, 0),                                # (N, 1, 1, 1)
         )
 
@@ -202,8 +214,8 @@ def _initialised(G: nn.Module, D: nn.Module) -> tuple[nn.Module, nn.Module]:
     return G, D
 
 
-def _dcgan(z_dim: int, width: int, norm: str = "batch", bias: bool = False):
-    return _initialised(DCGANGenerator(z_dim, width), DCGANDiscriminator(width, norm, bias))
+def _dcgan(z_dim: int, width: int, norm: str = "batch", bias: bool = False, deep: bool = False):
+    return _initialised(DCGANGenerator(z_dim, width, deep), DCGANDiscriminator(width, norm, bias, deep))
 
 
 def _cdcgan(z_dim: int, width: int):
@@ -252,6 +264,7 @@ def _mlp2d(z_dim: int, width: int):
 
 # name -> builder(z_dim, width) -> (G, D). `width`: MLP hidden units / DCGAN base channels.
 ARCHS = {"mlp": _mlp, "mlp-bn": _mlp_bn, "dcgan": _dcgan, "mlp2d": _mlp2d,
+         "dcgan-deep": partial(_dcgan, deep=True),          # 04b: one more 3×3 conv per resolution in G and D
          "dcgan-sn": partial(_dcgan, norm="spectral"),     # 09: spectral norm in D
          "dcgan-sn-bn": _dcgan_sn_bn,                       # 09: spectral norm in D, its BatchNorm kept
          "dcgan-nonorm": partial(_dcgan, norm="none"),      # 09: the WGAN-GP critic

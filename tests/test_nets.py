@@ -13,7 +13,8 @@ def conv(i, o, k):  # no bias: BatchNorm follows, or the layer is DCGAN's bias-f
     return i * o * k * k
 
 
-@pytest.mark.parametrize("arch, z_dim, width", [("mlp", 64, 128), ("mlp-bn", 64, 32), ("dcgan", 100, 32)])
+@pytest.mark.parametrize("arch, z_dim, width", [("mlp", 64, 128), ("mlp-bn", 64, 32), ("dcgan", 100, 32),
+                                                ("dcgan-deep", 64, 16)])
 @pytest.mark.parametrize("n", [1, 64])
 def test_shapes_and_ranges(arch, z_dim, width, n):
     G, D = nets.build(arch, z_dim, width)
@@ -24,7 +25,7 @@ def test_shapes_and_ranges(arch, z_dim, width, n):
     assert D(x).shape == (n,)
 
 
-@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+@pytest.mark.parametrize("arch", ["mlp", "dcgan", "dcgan-deep"])
 def test_discriminators_return_unbounded_logits_not_probabilities(arch):
     _, D = nets.build(arch, 16, 16)
     assert not any(isinstance(m, nn.Sigmoid) for m in D.modules())
@@ -49,6 +50,28 @@ def test_dcgan_parameter_counts():
     assert nets.count_parameters(G) == (conv(z, 4 * w, 7) + bn(4 * w) + conv(4 * w, 2 * w, 4)
                                         + bn(2 * w) + conv(2 * w, 1, 4))
     assert nets.count_parameters(D) == conv(1, w, 4) + conv(w, 2 * w, 4) + bn(2 * w) + conv(2 * w, 1, 7)
+
+
+def test_deep_dcgan_adds_one_3x3_conv_per_resolution_and_keeps_the_dcgan_keys():
+    # 04b's dcgan-mnist: the DCGAN plus a size-keeping 3×3 conv at 7×7 and 14×14, in G and in D
+    w, z = 32, 64
+    (G0, D0), (G, D) = nets.build("dcgan", z, w), nets.build("dcgan-deep", z, w)
+    bn = lambda c: 2 * c
+    assert nets.count_parameters(G) - nets.count_parameters(G0) == conv(4 * w, 4 * w, 3) + bn(4 * w) + conv(2 * w, 2 * w, 3) + bn(2 * w)
+    assert nets.count_parameters(D) - nets.count_parameters(D0) == conv(w, w, 3) + conv(2 * w, 2 * w, 3) + bn(2 * w)
+    sides = []
+    hook = lambda m, i, o: sides.append((m.kernel_size, tuple(i[0].shape[1:]), tuple(o.shape[1:])))
+    for m in [*G.modules(), *D.modules()]:
+        if isinstance(m, nn.Conv2d) and m.kernel_size == (3, 3):
+            m.register_forward_hook(hook)
+    D(G(torch.randn(2, z)))
+    assert sides == [((3, 3), (4 * w, 7, 7), (4 * w, 7, 7)), ((3, 3), (2 * w, 14, 14), (2 * w, 14, 14)),
+                     ((3, 3), (w, 14, 14), (w, 14, 14)), ((3, 3), (2 * w, 7, 7), (2 * w, 7, 7))]
+    # deep=False keeps the DCGAN's layer indices, so the shipped DCGAN weights still load
+    bn_keys = lambda i: [f"net.{i}.{k}" for k in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")]
+    assert list(G0.state_dict()) == ["net.0.weight", *bn_keys(1), "net.3.weight", *bn_keys(4), "net.6.weight"]
+    assert list(D0.state_dict()) == ["net.0.weight", "net.2.weight", *bn_keys(3), "net.5.weight"]
+    assert not nets.has_batchnorm(nets.DCGANDiscriminator(w, norm="none", deep=True))
 
 
 def test_dcgan_init_statistics():
