@@ -19,10 +19,71 @@ import time
 from pathlib import Path
 
 import torch
+from torch import nn
 
-from gan_course import bench, data, digits, latent, presets, train
+from gan_course import bench, data, digits, latent, nets, presets, train
 
-ARMS = {                                   # overrides of the dcgan-mnist preset
+
+# ----------------------------------------------------------------------------- round 2: networks tried only here
+class UpsampleGenerator(nn.Module):
+    """The DCGAN G with each stride-2 transposed convolution replaced by nearest-neighbour upsampling and a
+    3×3 convolution (Odena et al. 2016, "Deconvolution and checkerboard artifacts")."""
+
+    def __init__(self, z_dim: int, width: int):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(z_dim, 4 * width, 7, 1, 0, bias=False), nn.BatchNorm2d(4 * width), nn.ReLU(True),
+            nn.Upsample(scale_factor=2), nn.Conv2d(4 * width, 2 * width, 3, 1, 1, bias=False),   # (N, 2w, 14, 14)
+            nn.BatchNorm2d(2 * width), nn.ReLU(True),
+            nn.Upsample(scale_factor=2), nn.Conv2d(2 * width, 1, 3, 1, 1, bias=False), nn.Tanh())  # (N, 1, 28, 28)
+
+    def forward(self, z):
+        return self.net(z[:, :, None, None])
+
+
+class DiffAugment(nn.Module):
+    """Differentiable augmentation of everything D sees, real and fake, in both steps (Zhao et al. 2020):
+    a random translation by up to 1/8 of the side and a cutout of half the side, both filling with the
+    background (-1). Only in training mode."""
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        n, _, h, w = x.shape
+        s = h // 8
+        shift = torch.randint(-s, s + 1, (2, n, 1, 1), device=x.device)
+        gy, gx = torch.meshgrid(torch.arange(h, device=x.device), torch.arange(w, device=x.device), indexing="ij")
+        y = (gy[None] + shift[0]).clamp(-1, h)                                     # (n, h, w), -1 / h: outside
+        xx = (gx[None] + shift[1]).clamp(-1, w)
+        padded = nn.functional.pad(x, (1, 1, 1, 1), value=-1.0)                    # index -1 → 0, h → h + 1
+        out = padded[torch.arange(n, device=x.device)[:, None, None], :, y + 1, xx + 1].permute(0, 3, 1, 2)
+        c = h // 2
+        cy, cx = (torch.randint(0, h + 1 - c, (2, n, 1, 1), device=x.device))
+        hole = (gy[None] >= cy) & (gy[None] < cy + c) & (gx[None] >= cx) & (gx[None] < cx + c)   # (n, h, w)
+        return torch.where(hole[:, None], torch.full_like(out, -1.0), out)
+
+
+def _deep_g(z_dim, width):                 # dcgan-deep's G with the preset's D, built in the same order
+    return nets._initialised(nets.DCGANGenerator(z_dim, width, deep=True), nets.DCGANDiscriminator(width))
+
+
+def _deep_d(z_dim, width):                 # the preset's G with dcgan-deep's D
+    return nets._initialised(nets.DCGANGenerator(z_dim, width), nets.DCGANDiscriminator(width, deep=True))
+
+
+def _upsample(z_dim, width):
+    return nets._initialised(UpsampleGenerator(z_dim, width), nets.DCGANDiscriminator(width))
+
+
+def _diffaug(z_dim, width):
+    G, D = nets._dcgan(z_dim, width)
+    return G, nn.Sequential(DiffAugment(), D)
+
+
+nets.ARCHS.update({"sweep-deep-g": _deep_g, "sweep-deep-d": _deep_d, "sweep-upsample": _upsample, "sweep-diffaug": _diffaug})
+
+ARMS = {                                   # overrides of the dcgan-mnist-shallow preset (dcgan-mnist until 2026-11-23)
     "base": {},
     "lr1e-3": dict(lr_d=1e-3, lr_g=1e-3),
     "hinge": dict(loss="hinge"),
@@ -31,6 +92,27 @@ ARMS = {                                   # overrides of the dcgan-mnist preset
     "b128": dict(batch_size=128),
     "kd2": dict(k_d=2),
     "ttur": dict(lr_d=1e-3, lr_g=5e-4),
+    # round 2: the networks, the data D sees, the schedule
+    "deep": dict(arch="dcgan-deep"),       # one more 3×3 conv per resolution in G and D (nets.ARCHS)
+    "deepg": dict(arch="sweep-deep-g"),    # only G deeper
+    "deepd": dict(arch="sweep-deep-d"),    # only D deeper
+    "upsample": dict(arch="sweep-upsample"),
+    "diffaug": dict(arch="sweep-diffaug"),
+    "w48": dict(width=48),
+    "r1": dict(arch="dcgan-nonorm", loss="ns-r1", r1_gamma=1.0),
+    "decay": dict(),                       # the preset, both learning rates decayed linearly to 0 over the second half
+}
+DECAY = {"decay"}
+ROUND2 = {                                 # what each round-2 arm changes, for the table
+    "base": "nothing: the shallow preset, on this session's machine",
+    "deep": "a 3×3 conv more per resolution, G and D (`dcgan-deep`)",
+    "deepg": "that, in G only",
+    "deepd": "that, in D only",
+    "upsample": "G: nearest upsampling + 3×3 conv for each transposed conv",
+    "w48": "width 48",
+    "diffaug": "DiffAugment (translation, cutout) on all D's inputs",
+    "r1": "D without BatchNorm, R1 γ = 1",
+    "decay": "both lrs decayed linearly to 0 over the second half",
 }
 
 
@@ -39,7 +121,7 @@ def main(a):
     clf, info = digits.train(epochs=5, device="cpu")                  # 04b's FULL classifier, seed 0
     x, _ = data.load_mnist5k("test")
     real = digits.spread(clf, data.to_unit_range(x))
-    cfg = presets.config("dcgan-mnist", steps=a.steps, seed=a.seed, device="cpu", compile="off",
+    cfg = presets.config("dcgan-mnist-shallow", steps=a.steps, seed=a.seed, device="cpu", compile="off",
                          ema_half_life=a.half_lives[0], **ARMS[a.arm])
     run, step = bench.course_recipe(cfg)
     extra = {h: copy.deepcopy(run.G_ema) for h in a.half_lives[1:]}
@@ -55,6 +137,11 @@ def main(a):
                 "smallest_share": round(s["smallest_share"], 4), "passes": bool(digits.passes(s, real))}
 
     while run.step < a.steps:
+        if a.arm in DECAY:
+            frac = min(1.0, 2.0 * (1.0 - run.step / a.steps))
+            for opt, lr in ((run.opt_d, cfg.lr_d), (run.opt_g, cfg.lr_g)):
+                for group in opt.param_groups:
+                    group["lr"] = lr * frac
         step()
         for h, ema in extra.items():
             train.ema_update(ema, run.G, train.ema_beta(run.step - 1, cfg.batch_size, h))
@@ -122,7 +209,7 @@ def figures(rows) -> dict:
     best = max(readings)
     psi = [r for r in rows if "psi0.8" in r]
     psi_1860 = [r for r in psi if r["step"] == 1860]
-    batches = {r["arm"]: presets.config("dcgan-mnist", **ARMS[r["arm"]]).batch_size for r in rows}
+    batches = {r["arm"]: presets.config("dcgan-mnist-shallow", **ARMS[r["arm"]]).batch_size for r in rows}
     halves = sorted(float(k[3:]) for k in rows[0] if k.startswith("ema"))
     differs = [r for r in rows if r[own]["sure"] != r["ema40000"]["sure"]]
     real = statistics.median(r["real_sure"] for r in rows)
@@ -149,6 +236,79 @@ def figures(rows) -> dict:
             "psi0.6_1860": statistics.median(r["psi0.6"]["sure"] - sure(r) for r in psi_1860),
             "psi0.8_1860_higher": sum(r["psi0.8"]["sure"] > sure(r) for r in psi_1860),
             "psi_lower": sum(r[k]["sure"] < sure(r) for r in psi for k in ("psi0.8", "psi0.6"))}
+
+
+# ----------------------------------------------------------------------------- round 2 (digits_sweep/round2)
+def round2_rows(folder) -> list[dict]:
+    """Round 2's rows: the 1 860-step runs in `folder` and the longer runs in `folder`/long. Where both read the
+    same arm, seed and step, the readings must be equal (a run is the same run whatever its length): one row kept."""
+    folder = Path(folder)
+    rows = {}
+    for f in sorted(folder.glob("*.jsonl")) + sorted((folder / "long").glob("*.jsonl")):
+        for line in f.read_text().splitlines():
+            r = json.loads(line)
+            key = (r["arm"], r["seed"], r["step"])
+            if key in rows and {k: v for k, v in rows[key].items() if k != "seconds"} != \
+                    {k: v for k, v in r.items() if k != "seconds"}:
+                raise ValueError(f"{f}: {key} read differently in two runs of the same arm and seed")
+            rows[key] = r
+    return [rows[k] for k in sorted(rows)]
+
+
+def parameters(arm: str) -> tuple[int, int]:
+    """(G, D) parameter counts of an arm's networks."""
+    cfg = presets.config("dcgan-mnist-shallow", **ARMS[arm])
+    return tuple(nets.count_parameters(net) for net in nets.build(cfg.arch, cfg.z_dim, cfg.width))
+
+
+def round2_table(rows) -> str:
+    own = "ema10000"
+    out = ["| arm | what changed | G / D parameters | seed | step | raw sure | EMA sure | uniformity | smallest share | passes |",
+           "|" + "---|" * 10]
+    for r in rows:
+        g, d = parameters(r["arm"])
+        out.append(f"| {r['arm']} | {ROUND2[r['arm']]} | {g:,} / {d:,} | {r['seed']} | {r['step']} | {r['raw']['sure']:.1%} | "
+                   f"{r[own]['sure']:.1%} | {r[own]['uniformity']:.3f} | {r[own]['smallest_share']:.1%} | "
+                   f"{'yes' if r[own]['passes'] else 'no'} |")
+    return "\n".join(out)
+
+
+def round2_text(rows) -> str:
+    """Round 2's table and the list of figures under it (pasted into digits_sweep.md; a test compares)."""
+    f = round2_figures(rows)
+    one = lambda arm: f"{f['arms_1860'][arm][0]:.1%}"
+    seeds = lambda step: " / ".join(f"{x:.1%}" for x in f["deep"][step])
+    g, d = f["parameters"]["deep"], f["parameters"]["w48"]
+    return "\n".join([round2_table(rows), "",
+        f"The test needs sure ≥ {f['bar']:.1%} (¾ of the {f['real_sure']:.1%} of held-out real digits this session's "
+        "classifier reads sure), uniformity ≥ 0.95, smallest share ≥ 2 %.", "",
+        f"- **At step 1 860** (own EMA G, seed 0 unless said): the shallow preset on this machine {one('base')}; "
+        f"`deep` {seeds(1860)} (seeds {' / '.join(map(str, f['deep_seeds'][1860]))}; passes {f['deep_passes'][1860]} of "
+        f"{len(f['deep'][1860])}); G only deeper {one('deepg')}, D only deeper {one('deepd')}; upsampling G "
+        f"{one('upsample')}; width 48 {one('w48')}; DiffAugment {one('diffaug')}; R1 without BatchNorm {one('r1')}; "
+        f"learning-rate decay {one('decay')}.",
+        "- **`deep` over the steps** (own EMA G, seeds " + " / ".join(map(str, f["deep_seeds"][max(f["deep"])])) + "): "
+        + "; ".join(f"step {step}: {seeds(step)} (passes {f['deep_passes'][step]} of {len(f['deep'][step])})"
+                    for step in f["deep"]) + ". "
+        f"Every `deep` reading has uniformity ≥ {f['deep_uniformity']:.3f} and smallest share ≥ {f['deep_smallest']:.1%}.",
+        f"- **Parameters:** `deep` has {g[0]:,} in G and {g[1]:,} in D; width 48 has more in G ({d[0]:,}) and "
+        f"{d[1]:,} in D."])
+
+
+def round2_figures(rows) -> dict:
+    """The figures round 2's write-up, 04b and the preset's comment quote, computed from the stored rows."""
+    own = "ema10000"
+    at = lambda arm, step: sorted((r for r in rows if r["arm"] == arm and r["step"] == step), key=lambda r: r["seed"])
+    deep = {step: at("deep", step) for step in sorted({r["step"] for r in rows if r["arm"] == "deep"})}
+    return {"bar": min(0.75 * r["real_sure"] for r in rows), "real_sure": statistics.median(r["real_sure"] for r in rows),
+            "arms_1860": {arm: [r[own]["sure"] for r in at(arm, 1860)] for arm in ROUND2},
+            "deep": {step: [r[own]["sure"] for r in rs] for step, rs in deep.items()},
+            "deep_raw": {step: [r["raw"]["sure"] for r in rs] for step, rs in deep.items()},
+            "deep_passes": {step: sum(r[own]["passes"] for r in rs) for step, rs in deep.items()},
+            "deep_seeds": {step: [r["seed"] for r in rs] for step, rs in deep.items()},
+            "deep_uniformity": min(r[own]["uniformity"] for rs in deep.values() for r in rs),
+            "deep_smallest": min(r[own]["smallest_share"] for rs in deep.values() for r in rs),
+            "parameters": {arm: parameters(arm) for arm in ["base", *ROUND2]}}
 
 
 def figure(weights: str, out: str) -> None:
@@ -193,11 +353,14 @@ if __name__ == "__main__":
     p.add_argument("--out")
     p.add_argument("--save", help="write the final EMA G's state_dict here")
     p.add_argument("--table", nargs="*")
+    p.add_argument("--round2", help="print round 2's table from this folder (digits_sweep/round2)")
     p.add_argument("--md")
     p.add_argument("--figure", nargs=2, metavar=("WEIGHTS", "PNG"), help="draw a saved G's samples by confidence")
     a = p.parse_args()
     if a.figure:
         figure(*a.figure)
+    elif a.round2:
+        print(round2_text(round2_rows(a.round2)))
     elif a.table:
         text = table(a.table)
         print(text)
