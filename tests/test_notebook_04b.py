@@ -75,7 +75,7 @@ def test_04b_quotes_the_digit_sweep_as_stored():
     nb = json.loads((root / "notebooks" / "04b_the_articles_conv_gan.ipynb").read_text())
     cell = next("".join(c["source"]) for c in nb["cells"] if "digits_sweep.md" in "".join(c["source"]))
     text = " ".join(cell.split())
-    assert f"{low}–{high} % of its samples, against {b_low}–{b_high} % for the preset's own three seeds" in text
+    assert f"{low}–{high} % of its samples, against {b_low}–{b_high} % for the shallow preset's own three seeds" in text
     assert len(base) == 3
     # "no change landed more than a point outside that seed spread"
     assert min(r["ema10000"]["sure"] for r in changed) > min(r["ema10000"]["sure"] for r in base) - 0.01
@@ -119,3 +119,68 @@ def test_the_digit_sweep_prose_reads_its_figures_right():
     assert f["hl_max"] <= 2 * 10_000 and "one at most about twice as long" in md
     least = log.split("least sure: confidence ")[1].split()[0]
     assert f"The 32 least sure (confidence {least})" in md
+
+
+# ----------------------------------------------------------------------------- round 2: the networks (digits_sweep.md)
+def _round2():
+    root, sweep, _, _ = _digits_sweep()
+    rows = sweep.round2_rows(root / "benchmarks" / "digits_sweep" / "round2")
+    return root, sweep, rows, sweep.round2_figures(rows)
+
+
+def test_round_2_write_up_holds_its_table_and_the_long_runs_repeat_the_short_ones():
+    import json
+
+    root, sweep, rows, f = _round2()
+    folder = root / "benchmarks" / "digits_sweep" / "round2"
+    short, long = sorted(folder.glob("*.jsonl")), sorted((folder / "long").glob("*.jsonl"))
+    assert (len(short), len(long)) == (10, 3), "ten 1 860-step runs and three longer ones were measured"
+    read = lambda files: {(r["arm"], r["seed"], r["step"]) for f in files for r in map(json.loads, f.read_text().splitlines())}
+    assert len(read(short) & read(long)) == 6          # deep seeds 0 and 1 to step 1 860: round2_rows found them equal
+    assert sweep.round2_text(rows) in (root / "benchmarks" / "digits_sweep.md").read_text(), \
+        "run `python benchmarks/digits_sweep.py --round2 benchmarks/digits_sweep/round2` and paste it"
+
+
+def test_dcgan_mnist_is_the_deep_arm_at_a_length_where_every_seed_passed():
+    from gan_course import presets
+
+    root, sweep, rows, f = _round2()
+    cfg, arm = presets.config("dcgan-mnist"), presets.config("dcgan-mnist-shallow", **sweep.ARMS["deep"])
+    assert {k: v for k, v in vars(cfg).items() if getattr(arm, k) != v} == {"name": "dcgan-mnist", "steps": 3100}
+    assert len(f["deep"][cfg.steps]) == 3 and f["deep_passes"][cfg.steps] == 3 and f["deep_passes"][1860] == 2
+    assert min(f["deep"][cfg.steps]) - f["bar"] > 0.05                              # "6.4 points above the bar"
+    trio = lambda xs: " / ".join(f"{100 * x:.1f}" for x in xs)
+    comment = " ".join((root / "gan_course" / "presets.py").read_text().replace("#", " ").split())
+    one = lambda arm: f"{100 * f['arms_1860'][arm][0]:.1f} %"
+    assert (f"sure {trio(f['deep'][1860])} % at 1 860 steps and {trio(f['deep'][3100])} % at 3 100 (seeds 0-2), against "
+            f"{one('base')} for dcgan-mnist-shallow on the same machine; the extra convolution in G only {one('deepg')}, "
+            f"in D only {one('deepd')}, width 48 {one('w48')}") in comment
+
+
+def test_04b_and_the_write_up_quote_round_2_as_stored():
+    import json
+    import statistics
+
+    root, sweep, rows, f = _round2()
+    nb = json.loads((root / "notebooks" / "04b_the_articles_conv_gan.ipynb").read_text())
+    text = " ".join(" ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").split())
+    trio = lambda xs: " / ".join(f"{100 * x:.1f}" for x in xs)
+    one = lambda arm: f"{100 * f['arms_1860'][arm][0]:.1f} %"
+    for said in [f"the bar there is {100 * f['bar']:.1f} %",
+                 f"sure was {trio(f['deep'][1860])} % for seeds 0 / 1 / 2, against {one('base')} for the shallow preset "
+                 f"(seed 0) on the same machine — {f['deep_passes'][1860]} of 3 pass",
+                 f"{trio(f['deep'][2480])} % at 2 480 steps and {trio(f['deep'][3100])} % at 3 100 — all three pass at both",
+                 f"In G only, sure was {one('deepg')}; in D only, {one('deepd')}".replace("In G", "convolution in G"),
+                 f"({f['parameters']['w48'][0]:,} against {f['parameters']['deep'][0]:,})".replace(",", " "),
+                 f"reached {one('w48')} (one seed)", f"transposed convolutions ({one('upsample')})",
+                 f"BatchNorm-free D ({one('r1')})", f"second half ({one('decay')})", f"made it worse ({one('diffaug')})"]:
+        assert said in text, said
+    assert f["deep_passes"][2480] == f["deep_passes"][3100] == 3
+    md = " ".join((root / "benchmarks" / "digits_sweep.md").read_text().split())
+    med = statistics.median(f["deep"][1860])
+    assert f"median {med:.1%}, {100 * (med - f['arms_1860']['base'][0]):.0f} points above" in md
+    assert f"the lowest of the three seeds is {100 * (min(f['deep'][3100]) - f['bar']):.1f} points above the bar" in md
+    smallest = next(r for r in rows if (r["arm"], r["step"]) == ("diffaug", 1860))["ema10000"]["smallest_share"]
+    assert f"below the test's 2 % floor ({100 * smallest:.1f} % at step 1 860)" in md and smallest < 0.02
+    assert abs(f["arms_1860"]["w48"][0] - f["arms_1860"]["base"][0]) <= 0.01 + 1e-9         # "within a point"
+    assert f["parameters"]["w48"][0] > f["parameters"]["deep"][0]

@@ -21,11 +21,16 @@ def test_unknown_preset():
         presets.config("nope")
 
 
-def test_dcgan_mnist_is_the_dcgan_on_the_4000_training_digits():
-    # notebook 04b's working conv GAN: the DCGAN architecture of 05, on mnist5k's train split
+def test_dcgan_mnist_is_the_deeper_dcgan_on_the_4000_training_digits():
+    # notebook 04b's working conv GAN: 05's DCGAN with a 3×3 conv more per resolution, on mnist5k's train split;
+    # the shallow one it replaced differs in the architecture and the length (benchmarks/digits_sweep.md, round 2)
     cfg = presets.config("dcgan-mnist", device="cpu")
-    assert (cfg.arch, cfg.dataset, cfg.loss, cfg.batch_size) == ("dcgan", "mnist5k", "ns", 64)
-    assert cfg.steps == 30 * (4000 // 64) == presets.steps_per_epoch("mnist5k", 64) * 30
+    assert (cfg.arch, cfg.dataset, cfg.loss, cfg.batch_size) == ("dcgan-deep", "mnist5k", "ns", 64)
+    shallow = presets.config("dcgan-mnist-shallow", device="cpu")
+    assert {k: v for k, v in vars(shallow).items() if getattr(cfg, k) != v} == {"arch": "dcgan", "name": "dcgan-mnist-shallow",
+                                                                                     "steps": 30 * 62}
+    assert presets.config("dcgan-mnist-64").arch == "dcgan"          # gpu_models.md's width-64 run of the shallow one
+    assert cfg.steps == 50 * (4000 // 64) == presets.steps_per_epoch("mnist5k", 64) * 50
     assert presets.config("dcgan-mnist", epochs=2).steps == 2 * 62
 
 
