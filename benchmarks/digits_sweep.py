@@ -43,9 +43,11 @@ class UpsampleGenerator(nn.Module):
 
 
 class DiffAugment(nn.Module):
-    """Differentiable augmentation of everything D sees, real and fake, in both steps (Zhao et al. 2020):
-    a random translation by up to 1/8 of the side and a cutout of half the side, both filling with the
-    background (-1). Only in training mode."""
+    """Differentiable augmentation of everything D sees, real and fake, in both steps, after Zhao et al. 2020's
+    translation and cutout: a random shift of up to h // 8 = 3 pixels and a 14×14 hole placed wholly inside the
+    image, both filling with the background (-1). Harsher than their code, whose shift is int(h/8 + 0.5) = 4 pixels,
+    whose hole may hang off the edge (so it is often smaller) and which fills with 0: here every image loses
+    196 of its 784 pixels. Only in training mode."""
 
     def forward(self, x):
         if not self.training:
@@ -311,19 +313,21 @@ def round2_figures(rows) -> dict:
             "parameters": {arm: parameters(arm) for arm in ["base", *ROUND2]}}
 
 
-def figure(weights: str, out: str) -> None:
-    """1 000 samples (seed 1) of a saved EMA G (`--save`), read by 04b's classifier, shown by its confidence:
-    the 32 least sure, 32 around the lower quartile, the 32 just under 0.9 and the 32 most sure."""
+def figure(weights: str, out: str, arch: str = "dcgan") -> None:
+    """1 000 samples (seed 1) of a saved EMA G, read by 04b's classifier, shown by its confidence:
+    the 32 least sure, 32 around the lower quartile, the 32 just under 0.9 and the 32 most sure.
+    `weights`: a state_dict saved by `--save`, or a gc.fit checkpoint.pt (its G_ema is drawn)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import torch.nn.functional as F
-    from gan_course import nets
+    from gan_course import checkpoint
 
     torch.manual_seed(0)
     clf, _ = digits.train(epochs=5, device="cpu")
-    G = nets.build("dcgan", 64, 32)[0]
-    G.load_state_dict(torch.load(weights, weights_only=True))
+    G = nets.build(arch, 64, 32)[0]
+    state = checkpoint.load(weights)
+    G.load_state_dict(state["G_ema"] if "G_ema" in state else state)
     x = train.sample(G, 1000, seed=1)
     with torch.no_grad():
         conf, lab = F.softmax(clf(x), 1).max(1)
@@ -356,9 +360,10 @@ if __name__ == "__main__":
     p.add_argument("--round2", help="print round 2's table from this folder (digits_sweep/round2)")
     p.add_argument("--md")
     p.add_argument("--figure", nargs=2, metavar=("WEIGHTS", "PNG"), help="draw a saved G's samples by confidence")
+    p.add_argument("--arch", default="dcgan", help="--figure's architecture (dcgan-deep for today's dcgan-mnist)")
     a = p.parse_args()
     if a.figure:
-        figure(*a.figure)
+        figure(*a.figure, arch=a.arch)
     elif a.round2:
         print(round2_text(round2_rows(a.round2)))
     elif a.table:

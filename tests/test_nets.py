@@ -65,6 +65,11 @@ def test_deep_dcgan_adds_one_3x3_conv_per_resolution_and_keeps_the_dcgan_keys():
         if isinstance(m, nn.Conv2d) and m.kernel_size == (3, 3):
             m.register_forward_hook(hook)
     D(G(torch.randn(2, z)))
+    kinds = lambda net: [type(m).__name__ for m in net.net]
+    assert kinds(G) == ["ConvTranspose2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "ReLU",
+                        "ConvTranspose2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "ReLU", "ConvTranspose2d", "Tanh"]
+    assert kinds(D) == ["Conv2d", "LeakyReLU", "Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU",
+                        "Conv2d", "BatchNorm2d", "LeakyReLU", "Conv2d"]
     assert sides == [((3, 3), (4 * w, 7, 7), (4 * w, 7, 7)), ((3, 3), (2 * w, 14, 14), (2 * w, 14, 14)),
                      ((3, 3), (w, 14, 14), (w, 14, 14)), ((3, 3), (2 * w, 7, 7), (2 * w, 7, 7))]
     # deep=False keeps the DCGAN's layer indices, so the shipped DCGAN weights still load

@@ -173,7 +173,7 @@ def test_04b_and_the_write_up_quote_round_2_as_stored():
                  f"In G only, sure was {one('deepg')}; in D only, {one('deepd')}".replace("In G", "convolution in G"),
                  f"({f['parameters']['w48'][0]:,} against {f['parameters']['deep'][0]:,})".replace(",", " "),
                  f"reached {one('w48')} (one seed)", f"transposed convolutions ({one('upsample')})",
-                 f"BatchNorm-free D ({one('r1')})", f"second half ({one('decay')})", f"made it worse ({one('diffaug')})"]:
+                 f"BatchNorm-free D ({one('r1')})", f"second half ({one('decay')})", f"made it worse ({one('diffaug')}, one seed)"]:
         assert said in text, said
     assert f["deep_passes"][2480] == f["deep_passes"][3100] == 3
     md = " ".join((root / "benchmarks" / "digits_sweep.md").read_text().split())
@@ -183,4 +183,40 @@ def test_04b_and_the_write_up_quote_round_2_as_stored():
     smallest = next(r for r in rows if (r["arm"], r["step"]) == ("diffaug", 1860))["ema10000"]["smallest_share"]
     assert f"below the test's 2 % floor ({100 * smallest:.1f} % at step 1 860)" in md and smallest < 0.02
     assert abs(f["arms_1860"]["w48"][0] - f["arms_1860"]["base"][0]) <= 0.01 + 1e-9         # "within a point"
+    # 04b's own FULL run of the new preset, read again from its checkpoint by --figure
+    log = (root / "benchmarks" / "digits_sweep" / "figure" / "dcgan-mnist-figure.log").read_text()
+    full = float(log.split("\nsure ")[1].split("%")[0])
+    assert full / 100 >= f["bar"] and f"on that machine (2 threads rather than 1) read {full:.1f} %" in text
+    assert f"read {full:.1f} % at step 3 100" in md and f"least sure (confidence {log.split('least sure: confidence ')[1].split()[0]})" in md
     assert f["parameters"]["w48"][0] > f["parameters"]["deep"][0]
+
+
+def test_the_sweeps_diffaugment_shifts_by_at_most_3_pixels_and_cuts_a_14x14_hole_of_background():
+    import torch.nn.functional as F
+
+    _, sweep, _, _ = _digits_sweep()
+    aug = sweep.DiffAugment()
+    torch.manual_seed(0)
+    x = torch.full((200, 1, 28, 28), 0.5, requires_grad=True)          # no pixel is background (-1) before
+    out = aug(x)
+    erased = (out == -1).float()
+    assert ((out == 0.5) | (out == -1)).all()                           # pixels move or become background, nothing else
+    assert (erased.sum((1, 2, 3)) >= 196).all() and (erased.sum((1, 2, 3)) <= 196 + 2 * 3 * 28).all()
+    assert (F.avg_pool2d(erased, 14, stride=1).flatten(1).max(1).values == 1).all()   # a whole 14×14 hole in each
+    out.sum().backward()
+    assert set(x.grad.unique().tolist()) <= {0.0, 1.0} and x.grad.sum() > 0          # differentiable: a selection
+    dot = torch.full((200, 1, 28, 28), -1.0)
+    dot[:, :, 14, 14] = 1.0
+    where = (aug(dot) == 1).nonzero()                                   # (image, channel, row, column) of the dot
+    assert len(where) > 30 and ((where[:, 2:] - 14).abs() <= 3).all() and (where[:, 2:] - 14).abs().max() == 3
+    aug.eval()
+    assert torch.equal(aug(dot), dot)
+
+
+def test_the_decay_arm_is_the_shallow_preset_until_its_decay_starts():
+    # min(1, 2(1 - t/T)) stays 1 up to t = T/2 = 930: at step 620 decay and base must be the same run
+    root, sweep, rows, _ = _round2()
+    at620 = {r["arm"]: {k: v for k, v in r.items() if k not in ("arm", "seconds")} for r in rows if r["step"] == 620}
+    assert at620["decay"] == at620["base"]
+    at1240 = {r["arm"]: r["ema10000"] for r in rows if r["step"] == 1240}
+    assert at1240["decay"] != at1240["base"]
