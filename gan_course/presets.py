@@ -23,7 +23,7 @@ PRESETS: dict[str, dict] = {
     # 04_first_gan_on_digits: the articles' MLP GAN, done right (4 000 digits, 62 steps an epoch)
     "mlp-mnist": dict(arch="mlp", dataset="mnist5k", loss="ns", z_dim=64, width=256, batch_size=64,
                       lr_d=2e-4, lr_g=2e-4, epochs=100, log_every=100, ckpt_every=1000),
-    # 04b's DCGAN until 2026-11-23, when it was named dcgan-mnist: the DCGAN of 05 on the 4 000 training
+    # Named dcgan-mnist until 2026-11-23 (04b's DCGAN until then): the DCGAN of 05 on the 4 000 training
     # digits of mnist5k (62 steps an epoch), narrower (width 32) so that it trains on a CPU. lr 5e-4, not
     # DCGAN's 2e-4: seed 0, digits.train(epochs=5) reading 1 000 samples of the EMA G, sure 6 % / 24 % at
     # steps 155 / 310 against 0 % / 12 % with 2e-4 (raw G 9 % / 28 % against 1 % / 14 %: the EMA lags raw G a

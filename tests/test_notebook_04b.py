@@ -167,15 +167,21 @@ def test_04b_and_the_write_up_quote_round_2_as_stored():
     trio = lambda xs: " / ".join(f"{100 * x:.1f}" for x in xs)
     one = lambda arm: f"{100 * f['arms_1860'][arm][0]:.1f} %"
     for said in [f"the bar there is {100 * f['bar']:.1f} %",
-                 f"sure was {trio(f['deep'][1860])} % for seeds 0 / 1 / 2, against {one('base')} for the shallow preset "
-                 f"(seed 0) on the same machine — {f['deep_passes'][1860]} of 3 pass",
+                 f"sure at 1 860 steps was {trio(f['deep'][1860])} % for seeds 0 / 1 / 2 — {f['deep_passes'][1860]} of 3 "
+                 f"pass — against {one('base')} for the shallow preset (seed 0) on the same machine",
                  f"{trio(f['deep'][2480])} % at 2 480 steps and {trio(f['deep'][3100])} % at 3 100 — all three pass at both",
-                 f"In G only, sure was {one('deepg')}; in D only, {one('deepd')}".replace("In G", "convolution in G"),
+                 f"The extra convolution in G only gave {one('deepg')}; in D only, {one('deepd')}",
                  f"({f['parameters']['w48'][0]:,} against {f['parameters']['deep'][0]:,})".replace(",", " "),
                  f"reached {one('w48')} (one seed)", f"transposed convolutions ({one('upsample')})",
                  f"BatchNorm-free D ({one('r1')})", f"second half ({one('decay')})", f"made it worse ({one('diffaug')}, one seed)"]:
         assert said in text, said
     assert f["deep_passes"][2480] == f["deep_passes"][3100] == 3
+    margin = lambda step: f"{100 * (min(f['deep'][step]) - f['bar']):.1f}"
+    assert f"its lowest seed is {margin(3100)} points above the bar, against {margin(2480)} at 2 480 steps" in text
+    r1 = [json.loads(line) for line in (root / "benchmarks" / "digits_sweep" / "base-seed0.jsonl").read_text().splitlines()]
+    shallow_3720 = next(r for r in r1 if r["step"] == 3720)["ema10000"]["sure"]
+    assert (f"3 720 shallow steps (round 1, the other machine) read {100 * shallow_3720:.1f} %, where 1 240 deeper steps, "
+            f"about 3 100 shallow steps' worth, read {100 * min(f['deep'][1240]):.1f}–{100 * max(f['deep'][1240]):.1f} %") in text
     md = " ".join((root / "benchmarks" / "digits_sweep.md").read_text().split())
     med = statistics.median(f["deep"][1860])
     assert f"median {med:.1%}, {100 * (med - f['arms_1860']['base'][0]):.0f} points above" in md
@@ -186,8 +192,17 @@ def test_04b_and_the_write_up_quote_round_2_as_stored():
     # 04b's own FULL run of the new preset, read again from its checkpoint by --figure
     log = (root / "benchmarks" / "digits_sweep" / "figure" / "dcgan-mnist-figure.log").read_text()
     full = float(log.split("\nsure ")[1].split("%")[0])
-    assert full / 100 >= f["bar"] and f"on that machine (2 threads rather than 1) read {full:.1f} %" in text
-    assert f"read {full:.1f} % at step 3 100" in md and f"least sure (confidence {log.split('least sure: confidence ')[1].split()[0]})" in md
+    bar = float(log.split("the bar is ")[1].split("%")[0])
+    assert full >= bar and f"{full:.1f} % against a bar of {bar:.1f} %" in text
+    assert f"{full:.1f} % at step 3 100 against a bar of {bar:.1f} %" in md
+    assert f"least sure (confidence {log.split('least sure: confidence ')[1].split()[0]})" in md
+    assert "sure 71%" in (root / "benchmarks" / "digits_sweep" / "figure" / "dcgan-mnist-full-verdict.txt").read_text()
+    cost = [json.loads(line) for line in (root / "benchmarks" / "digits_sweep" / "round2" / "cost.log").read_text().splitlines()
+            if line.startswith("{")]
+    ratios = {c["threads"]: c["ratio"] for c in cost}
+    assert (f"costs {ratios[1]['deep']:.2f} times a step of the shallow preset with one thread and {ratios[2]['deep']:.2f} "
+            f"times with two; width 48, {ratios[1]['w48']:.2f} and {ratios[2]['w48']:.2f} times") in md
+    assert all(2.3 < r["deep"] < 2.7 for r in ratios.values()) and "costs about 2.5 times the shallow one's" in text
     assert f["parameters"]["w48"][0] > f["parameters"]["deep"][0]
 
 
@@ -211,6 +226,13 @@ def test_the_sweeps_diffaugment_shifts_by_at_most_3_pixels_and_cuts_a_14x14_hole
     assert len(where) > 30 and ((where[:, 2:] - 14).abs() <= 3).all() and (where[:, 2:] - 14).abs().max() == 3
     aug.eval()
     assert torch.equal(aug(dot), dot)
+
+
+def test_the_decay_arms_learning_rate_factor_is_one_then_falls_linearly_to_zero():
+    _, sweep, _, _ = _digits_sweep()
+    T = 1860
+    factors = [sweep.lr_factor(t, T) for t in (0, T // 2, 3 * T // 4, T - 1)]
+    torch.testing.assert_close(torch.tensor(factors), torch.tensor([1.0, 1.0, 0.5, 2 / T]), rtol=0, atol=1e-12)
 
 
 def test_the_decay_arm_is_the_shallow_preset_until_its_decay_starts():
