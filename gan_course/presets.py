@@ -11,7 +11,7 @@ from .train import TrainConfig
 
 # The two DCGAN presets that have a variant below (see their comments in PRESETS)
 _DCGAN_MNIST_SHALLOW = dict(arch="dcgan", dataset="mnist5k", loss="ns", z_dim=64, width=32, batch_size=64,
-                    lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500)
+                            lr_d=5e-4, lr_g=5e-4, ema_half_life=10_000, epochs=30, log_every=50, ckpt_every=500)
 _DCGAN_FMNIST = dict(arch="dcgan", dataset="fashion_mnist", loss="ns", z_dim=100, width=64,
                      batch_size=128, lr_d=2e-4, lr_g=2e-4, ema_half_life=10_000, epochs=20, log_every=100,
                      ckpt_every=500, amp="auto", channels_last=True, adam="auto", compile="auto")
