@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import statistics
 import time
@@ -262,8 +263,9 @@ def round2_rows(folder) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
+@functools.cache
 def parameters(arm: str) -> tuple[int, int]:
-    """(G, D) parameter counts of an arm's networks."""
+    """(G, D) parameter counts of an arm's networks (built once per arm, not once per table row)."""
     cfg = presets.config("dcgan-mnist-shallow", **ARMS[arm])
     return tuple(nets.count_parameters(net) for net in nets.build(cfg.arch, cfg.z_dim, cfg.width))
 
