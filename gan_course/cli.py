@@ -5,9 +5,7 @@ sample            draw images from a checkpoint into a .npy file
 evaluate          FID, KID, precision, recall, density, coverage of a generator (a checkpoint or a
                   shipped name such as dcgan_fmnist), as one JSON line
 export            a checkpoint's EMA generator and config as the small file shipped in data/weights/
-bench             img/s of the course trainer and of the reference DataLoader recipe, and the ratio
-gpu-report        (alias: report) every notebook in FAST and FULL, 05's speed ladder and the 20-epoch
-                  run vs the reference, on this device: benchmarks/reports/<device>.json and .md
+presets           the named training configurations `train --preset` accepts, one line each
 train-classifier  train the Fashion-MNIST evaluation classifier
 check-data        verify data/ against data/MANIFEST.sha256 (run by `make lab`)
 info              the environment report of 00_start_here, as JSON
@@ -29,12 +27,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, data, metrics, nets, presets, pretrained, runguard, runtime, train
+from . import __version__, data, files, runtime, training
+from .evaluation import metrics
+from .models import nets, pretrained
+from .models.sampling import sample
+from .training import guards, presets
 
 
 # ----------------------------------------------------------------------------- train / sample / evaluate
 def _train(args) -> int:
-    from . import viz
+    from .ui import viz
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     overrides = {k: v for k, v in dict(seed=args.seed, device=args.device, max_minutes=args.max_minutes,
@@ -42,13 +44,13 @@ def _train(args) -> int:
                                        ckpt_minutes=args.ckpt_minutes).items() if v is not None}
     cfg = presets.config(args.preset, epochs=args.epochs, world_size=world, **overrides)
     out = Path(args.out)
-    run = train.fit(cfg, out=out, progress=not args.quiet)
+    run = training.fit(cfg, out=out, progress=not args.quiet)
     if int(os.environ.get("RANK", "0")) == 0:                  # only rank 0 writes
         import matplotlib
         matplotlib.use("Agg")
-        ax = viz.show_images(train.sample(run.sampler, 64, seed=0), nrow=8,
+        ax = viz.show_images(sample(run.sampler, 64, seed=0), nrow=8,
                              title=f"{cfg.name}, step {run.step}")
-        checkpoint.atomic_write(out / "samples.png", lambda f: ax.figure.savefig(f, format="png", dpi=100))
+        files.atomic_write(out / "samples.png", lambda f: ax.figure.savefig(f, format="png", dpi=100))
         last = run.history[-1] if run.history else {}
         print(json.dumps({**last, "out": str(out), "step": run.step, "steps": cfg.steps,
                           "last_logged_step": last.get("step")}))
@@ -66,7 +68,7 @@ def _sample(args) -> int:
     _require_finite(torch.from_numpy(images), args.checkpoint, "nothing was written")
     buffer = io.BytesIO()
     np.save(buffer, images)
-    checkpoint.atomic_write(args.out, lambda f: f.write(buffer.getbuffer()))   # never a truncated .npy
+    files.atomic_write(args.out, lambda f: f.write(buffer.getbuffer()))   # never a truncated .npy
     print(json.dumps({"out": args.out, "shape": list(images.shape), "min": float(images.min()),
                       "max": float(images.max()), "label": args.label}, allow_nan=False))
     return 0
@@ -88,9 +90,9 @@ def _evaluate(args) -> int:
         raise ValueError(f"--n {args.n}: evaluate needs between 10 and 60 000 samples (the reference "
                          "set has 60 000 images; FID and precision/recall need several); 10 000 is usual.")
     cfg = pretrained.load_config(args.checkpoint)
-    if cfg.dataset != EVALUATED:
+    if cfg["dataset"] != EVALUATED:
         raise ValueError(
-            f"{args.checkpoint} was trained on {cfg.dataset!r}, but evaluate scores Fashion-MNIST "
+            f"{args.checkpoint} was trained on {cfg['dataset']!r}, but evaluate scores Fashion-MNIST "
             "generators (its classifier and reference images are Fashion-MNIST's), so its FID would be "
             "meaningless. For the 2-D mixtures use gc.metrics.mode_coverage (03); for digits, "
             "look at the samples (04).")
@@ -115,18 +117,16 @@ def _export(args) -> int:
     return 0
 
 
-def _bench(args) -> int:
-    from .bench import main as bench_main
-    return bench_main(args)
-
-
-def _report(args) -> int:
-    from .report import main as report_main
-    return report_main(args)
+def _presets(args) -> int:
+    for name in sorted(presets.PRESETS):
+        cfg = presets.config(name)
+        print(f"{name:<22} {cfg.arch} width {cfg.width} on {cfg.dataset}, {cfg.loss} loss, "
+              f"{cfg.steps} steps of {cfg.batch_size}")
+    return 0
 
 
 def _train_classifier(args) -> int:
-    from . import classifier
+    from .evaluation import classifier
 
     model, info = classifier.train_classifier(epochs=args.epochs, seed=args.seed, device=runtime.device(args.device))
     classifier.save_classifier(model, info, args.out)
@@ -162,7 +162,8 @@ def _number(kind, low, words: str):
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"gan_course {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser("train", help="train a preset; re-running on the same --out resumes")
     t.add_argument("--preset", required=True, choices=sorted(presets.PRESETS))
@@ -202,38 +203,7 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--out", required=True)
     x.set_defaults(run=_export)
 
-    b = sub.add_parser("bench", help="course trainer vs the reference DataLoader recipe, same run")
-    b.add_argument("--seconds", type=float, default=20.0, help="timed seconds per trainer (throughput)")
-    b.add_argument("--batch-size", type=int, default=128)
-    b.add_argument("--quality-minutes", type=float, default=0.0,
-                   help="also train each for this many minutes and compare FID on 10 000 samples "
-                        "(the course trains its short-budget preset, dcgan-fmnist-5min)")
-    b.add_argument("--seed", type=int, default=0,
-                   help="seed of both trainers in the FID comparison (vary it to let a median span seeds)")
-    b.add_argument("--device", default=None)
-    b.set_defaults(run=_bench)
-
-    r = sub.add_parser("gpu-report", aliases=["report"],
-                       help="time every notebook (FAST, FULL), 05's ladder and the 20-epoch run on this device")
-    r.add_argument("--profiles", nargs="+", choices=["fast", "full"], default=None, help="default: fast full")
-    r.add_argument("--notebooks", nargs="+", default=None, metavar="PREFIX",
-                   help="only notebooks whose names start with these, e.g. 00 05 (default: all)")
-    r.add_argument("--ladder-seconds", type=float, default=30.0, help="timed seconds per ladder row; 0 skips it")
-    r.add_argument("--warmup", type=int, default=10, help="untimed steps before every ladder row (default 10)")
-    r.add_argument("--ladder-batch-size", type=int, default=128)
-    r.add_argument("--ladder-steps", type=int, default=None,
-                   help="exactly this many steps per timed window instead of --ladder-seconds (bounds the cost)")
-    r.add_argument("--run-epochs", type=float, default=20.0,
-                   help="length of the dcgan-fmnist run compared with the reference; 0 skips it")
-    r.add_argument("--fid-n", type=int, default=10000, help="samples for FID (default 10 000)")
-    r.add_argument("--timeout", type=int, default=4 * 3600, help="seconds per notebook cell before giving up")
-    r.add_argument("--out", default=str(runtime.REPO_ROOT / "benchmarks" / "reports"))
-    r.add_argument("--note", default="", help="a sentence stored with the report (e.g. what else ran)")
-    r.add_argument("--contended", action="store_true",
-                   help="other work shared the machine: keep the report, but never use it in the README")
-    r.add_argument("--readme", action="store_true", help="then rewrite the README course map's times from the reports")
-    r.add_argument("--device", default=None)
-    r.set_defaults(run=_report)
+    sub.add_parser("presets", help="the presets `train --preset` accepts").set_defaults(run=_presets)
 
     c = sub.add_parser("train-classifier", help="train the evaluation classifier")
     c.add_argument("--epochs", type=int, default=3)
@@ -256,13 +226,13 @@ def main(argv=None) -> int:
     plain_format, warnings.formatwarning = warnings.formatwarning, lambda message, *_: f"warning: {message}\n"
     try:
         return args.run(args)
-    except runguard.Interrupted as stop:
+    except guards.Interrupted as stop:
         print(stop, file=sys.stderr)
         return 128 + stop.signum
     except KeyboardInterrupt:                          # Ctrl-C outside a training loop: nothing to save
         print("Interrupted.", file=sys.stderr)
         return 128 + signal.SIGINT
-    except (data.DataFileError, checkpoint.CheckpointError, train.TrainingDiverged, runguard.RunFolderError,
+    except (data.DataFileError, files.CheckpointError, training.TrainingDiverged, guards.RunFolderError,
             ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -15,7 +15,8 @@ import copy
 import torch
 from torch.func import functional_call, jacrev
 
-from . import losses, nets
+from . import losses
+from .models import nets
 
 
 def float64_copies(run) -> tuple[torch.nn.Module, torch.nn.Module]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .classifier import predict
-from .nets import device_of, to_device_of
-from .train import conditioned
+from .evaluation.classifier import predict
+from .models.sampling import conditioned
+from .runtime import device_of, to_device_of
 
 
 def z_for(seed: int, z_dim: int) -> torch.Tensor:
@@ -87,7 +87,7 @@ def pca_latent_directions(z: torch.Tensor, y: torch.Tensor, k: int) -> tuple[tor
     then the latent direction of each of the top k components by least squares — u_k such that
     z ≈ Σ_k x_k u_k, x the PCA coordinates. Returns (directions (k, d), each of unit length;
     explained variance ratio (k,)). For a linear layer y = A z they are the top right singular
-    vectors of A, i.e. SeFa's directions (tests/test_latent.py checks it)."""
+    vectors of A, i.e. SeFa's directions (tests/unit/test_latent.py checks it)."""
     y = y - y.mean(0)
     _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
     x = y @ v[:k].T                                                               # (n, k) PCA coordinates

@@ -98,8 +98,7 @@ def r1_from_logits(real_logits: Tensor, real: Tensor, weight: float) -> Tensor:
 # ----------------------------------------------------------------------------- registry
 # γ of R1 for 28×28: stylegan2-ada's heuristic γ = 0.0002·res²/batch = 0.0002·784/128 ≈ 0.001
 # (Karras et al. 2020, train.py), an empirical rule for StyleGAN2's critics; Mescheder et al. used γ = 10.
-# A run may set its own γ with TrainConfig.r1_gamma: 09 sweeps 1e-4 … 10, and on its BatchNorm-free
-# critic only γ = 1 (all 3 seeds) and 10 (one seed) lowered FID (benchmarks/stabilize_full.md).
+# A run sets its own with TrainConfig.r1_gamma; 09 sweeps it.
 R1_GAMMA = 0.001
 
 
@@ -113,6 +112,18 @@ class GANLoss(NamedTuple):
     def input_gradient(self) -> bool:
         """Whether the D loss differentiates D with respect to its input (a double backward)."""
         return self.penalty is not None or self.r1 > 0
+
+    def d_loss(self, real_logits: Tensor, fake_logits: Tensor, real: Tensor | None = None,
+               fake: Tensor | None = None, critic: Callable | None = None, r1_gamma: float | None = None) -> Tensor:
+        """D's whole loss: the game's term on the logits, plus its penalty, if the loss has one.
+        R1 differentiates these very real logits with respect to `real` (which must then require grad):
+        no second forward pass of D. WGAN-GP runs `critic` once more, at interpolates of real and fake."""
+        loss = self.d(real_logits, fake_logits)
+        if self.r1:                                          # + (γ/2) E‖∇_x D(x)‖²
+            loss = loss + r1_from_logits(real_logits, real, self.r1 if r1_gamma is None else r1_gamma)
+        if self.penalty is not None:                         # + λ E(‖∇f(x̂)‖ − 1)²
+            loss = loss + self.penalty(critic, real, fake)
+        return loss
 
 
 LOSSES: dict[str, GANLoss] = {

@@ -160,3 +160,26 @@ def report() -> dict:
         info.update(gpu=props.name, gpu_memory_gib=round(props.total_memory / 2**30, 1),
                     bf16=torch.cuda.is_bf16_supported())
     return info
+
+
+# ----------------------------------------------------------------------------- the device rule
+# A function given a model runs that model on the device it is on (put it there once:
+# `load_generator(name, device)`, `.to(device)`) and takes tensor arguments from any device: it moves
+# them itself (to_device_of). Tensors it hands back (images, latents, directions, features) are on the
+# CPU, where the datasets, plots and NumPy are; scores are Python numbers. Functions of tensors alone
+# (losses, theory, the formulas of metrics) compute where their inputs are. tests/unit/test_device_rule.py
+# checks this with the models on a fake CUDA device.
+def device_of(owner: torch.nn.Module | torch.Tensor) -> torch.device:
+    """Where a model's work runs: the device of its first parameter (or buffer); a tensor's own device."""
+    if isinstance(owner, torch.Tensor):
+        return owner.device
+    for t in owner.parameters():
+        return t.device
+    for t in owner.buffers():
+        return t.device
+    return torch.device("cpu")
+
+
+def to_device_of(owner: torch.nn.Module | torch.Tensor, x: torch.Tensor | None) -> torch.Tensor | None:
+    """x (from any device) moved to where `owner` computes; None stays None."""
+    return None if x is None else x.to(device_of(owner))

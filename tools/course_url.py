@@ -4,7 +4,7 @@ The URL lives in ONE place, pyproject.toml's [project.urls] Repository. Notebook
 Colab, Kaggle or Binder cannot read pyproject.toml, so each carries a copy, written by this script:
 
     python tools/course_url.py          # rewrite notebooks/*.ipynb after changing the URL
-    python tools/course_url.py --check  # exit 1 if any notebook is out of step (tests/test_repository.py)
+    python tools/course_url.py --check  # exit 1 if any notebook is out of step (tests/repository/test_repository.py)
 
 Each notebook then opens with
   - a markdown cell of badges: "Open in Colab" and "Launch Binder" for that notebook;
@@ -13,7 +13,7 @@ Each notebook then opens with
     gan_course (a clone in the working directory); a clone's `make lab` already has it, so there
     they do nothing. They refuse the placeholder URL, tell a clone to run `make lab`, and check
     pip's result (%pip ignores its exit status). $GAN_COURSE_PIP_SOURCE, when set, replaces the
-    URL: a wheel, a tag (`git+URL@v0.1.0`) or a fork. tests/test_setup_cell.py runs each case.
+    URL: a wheel, a tag (`git+URL@v0.1.0`) or a fork. tests/repository/test_setup_cell.py runs each case.
 """
 from __future__ import annotations
 

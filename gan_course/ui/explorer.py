@@ -13,7 +13,9 @@ import ipywidgets as W
 import torch
 from PIL import Image
 
-from . import data, latent, nets, viz
+from .. import data, latent
+from ..models import nets
+from . import viz
 
 
 def png(images: torch.Tensor, nrow: int = 8, scale: int = 3) -> bytes:

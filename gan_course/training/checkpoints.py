@@ -1,5 +1,6 @@
-"""A training run on disk: what a checkpoint holds, when a run is healthy enough to be saved, and
-resuming that tells the truth. train.py re-exports these (train.save_run, train.resume, …).
+"""A training run on disk: what a checkpoint holds, resuming that tells the truth, when a run is
+healthy enough to be saved, and when to save. The file level (atomic writes, weights_only loads)
+is gan_course/files.py; the run folder's lock and the stop signals are training/guards.py.
 
 Introduced in 05_dcgan_full_training_run (checkpoints and resume).
 """
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, distributed, runguard
+from .. import files
+from . import distributed, guards
 
 # Fields that must match to resume a run from a checkpoint. The seed is among them: the resumed
 # run continues the checkpoint's noise stream, so a new seed could only half apply.
@@ -44,9 +46,9 @@ def state_dict(run) -> dict:
 
 
 def save_run(run, out: Path) -> Path:
-    path = checkpoint.save(state_dict(run), out / "checkpoint.pt")
+    path = files.save(state_dict(run), out / "checkpoint.pt")
     lines = "".join(json.dumps(rec) + "\n" for rec in run.history)
-    checkpoint.atomic_write(out / "metrics.jsonl", lambda f: f.write(lines.encode()))
+    files.atomic_write(out / "metrics.jsonl", lambda f: f.write(lines.encode()))
     return path
 
 
@@ -88,7 +90,7 @@ def check_compatible(saved: dict, cfg, path) -> None:
               if saved.get(k, defaults[k]) != getattr(cfg, k)}
     if differ:
         shown = ", ".join(f"{k}: checkpoint {a!r} vs now {b!r}" for k, (a, b) in differ.items())
-        raise checkpoint.CheckpointError(
+        raise files.CheckpointError(
             f"{path} was trained with another configuration ({shown}). Resume with the same "
             "settings, or choose a new output folder to start a fresh run.")
 
@@ -115,13 +117,13 @@ def _apply_optimizer_settings(run, saved: dict) -> None:
 def resume(run, path: Path) -> None:
     """Load a training checkpoint into `run`, after checking it was made with the same architecture.
     lr_d, lr_g and betas come from run.cfg (a changed value is applied, with a warning)."""
-    ckpt = checkpoint.load(path, map_location=run.device)
-    checkpoint.require(ckpt, TRAINING_KEYS, path, "a training checkpoint")
+    ckpt = files.load(path, map_location=run.device)
+    files.require(ckpt, TRAINING_KEYS, path, "a training checkpoint")
     check_compatible(ckpt["config"], run.cfg, path)
-    checkpoint.load_state(run.G, ckpt["G"], "generator", path)
-    checkpoint.load_state(run.D, ckpt["D"], "discriminator", path)
+    files.load_state(run.G, ckpt["G"], "generator", path)
+    files.load_state(run.D, ckpt["D"], "discriminator", path)
     if run.G_ema is not None:
-        checkpoint.load_state(run.G_ema, ckpt["G_ema"], "EMA generator", path)
+        files.load_state(run.G_ema, ckpt["G_ema"], "EMA generator", path)
     run.opt_g.load_state_dict(ckpt["opt_g"])
     run.opt_d.load_state_dict(ckpt["opt_d"])
     restored = False
@@ -144,8 +146,12 @@ class Checkpoints:
     exploded. Remembers the step on disk, for the messages."""
 
     def __init__(self, run, out: Path | None, writes: bool):
+        """Resumes `run` from out/checkpoint.pt when it exists."""
         self.run, self.out, self.writes = run, out, writes    # out: given on every rank; writes: rank 0
         self.saved: int | None = None          # the step of the checkpoint on disk
+        if out is not None and (out / "checkpoint.pt").exists():
+            resume(run, out / "checkpoint.pt")
+            self.saved = run.step
         self.checked = run.step                # losses up to this step were found healthy
         self.weights_ok = run.step             # weights were found finite at this step
         self.next_time = self._later()
@@ -164,14 +170,14 @@ class Checkpoints:
                                                     self.checked, self.run.step, self.out, self.saved))
         self.checked = self.run.step
 
-    def save(self, n: int, d_sum, g_sum) -> None:
-        """Check, then write out/checkpoint.pt. The losses of the last `n` steps, summed in d_sum and
-        g_sum (tensors on the device), have not been checked yet."""
+    def save(self, losses: tuple[float, float] | None = None) -> None:
+        """Check, then write out/checkpoint.pt. `losses`: the mean (d_loss, g_loss) of the steps since
+        the last log point, not checked yet (None when there were none)."""
         if self.out is None:
             return
-        run, k_d = self.run, self.run.cfg.k_d
-        if n:
-            self.check_losses(d_sum.item() / (n * k_d), g_sum.item() / n)
+        run = self.run
+        if losses is not None:
+            self.check_losses(*losses)
         if not distributed.all_finite(0.0 if weights_finite(run) else math.inf, run.ctx, run.device):
             raise TrainingDiverged(diverged_message("the weights became NaN/inf", self.weights_ok,
                                                     run.step, self.out, self.saved))
@@ -181,13 +187,13 @@ class Checkpoints:
         try:
             save_run(run, self.out)
         except OSError as err:       # the checkpoint may have been written, and metrics.jsonl not
-            raise runguard.RunFolderError(runguard.save_failed(self.out, err, self._step_on_disk())) from None
+            raise guards.RunFolderError(guards.save_failed(self.out, err, self._step_on_disk())) from None
         self.saved, self.next_time = run.step, self._later()
 
     def _step_on_disk(self) -> int | None:
         try:
-            return checkpoint.load(self.out / "checkpoint.pt")["step"]
-        except (OSError, checkpoint.CheckpointError, KeyError, TypeError):
+            return files.load(self.out / "checkpoint.pt")["step"]
+        except (OSError, files.CheckpointError, KeyError, TypeError):
             return self.saved
 
     def stopped_message(self, signum: int, half_step: bool = False) -> str:
@@ -201,4 +207,4 @@ class Checkpoints:
                     "a half-done step is never saved, and no checkpoint existed yet.")
         else:
             kept = f"checkpoint saved to {self.out / 'checkpoint.pt'}. Run the same command again to resume."
-        return f"Stopped by {runguard.signal_name(signum)} {where}; {kept}"
+        return f"Stopped by {guards.signal_name(signum)} {where}; {kept}"

@@ -1,11 +1,11 @@
-"""`python -m gan_course gpu-report`: measure the course on whatever device is present.
+"""`python tools/gpu_report.py`: measure the course on whatever device is present.
 
 One invocation measures, on one device: every notebook in FAST and FULL (wall time of a fresh
 kernel running it top to bottom, as nbmake does in CI: a fresh runs/ folder, cells tagged
 skip-execution left out; and each kernel's peak memory), notebook 05's speed ladder, and the
 20-epoch dcgan-fmnist run against the reference recipe on the same number of images (img/s,
 FID of both). It writes benchmarks/reports/<device>.json and a markdown table beside it; the
-README's course-map times are rendered from those files by `readme.py`, never typed by hand.
+README's course-map times are rendered from those files by tools/coursemap.py (`python tools/render.py`).
 Options restrict the notebooks, profiles and run length, so CI runs a tiny subset on a CPU.
 """
 from __future__ import annotations
@@ -22,7 +22,12 @@ from pathlib import Path
 
 import torch
 
-from . import accel, bench, checkpoint, metrics, presets, runtime, train
+sys.path.insert(0, str(Path(__file__).resolve().parent))      # the other tools
+
+from gan_course import files, runtime, training
+from gan_course.evaluation import metrics
+from gan_course.experiments import speed as bench
+from gan_course.training import accel, presets
 
 REPORTS = runtime.REPO_ROOT / "benchmarks" / "reports"
 _PROBE = ("import json as _j, torch as _t\ntry:\n    import resource as _r\n"
@@ -62,7 +67,7 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
 
 def notebook_digest(path: Path) -> str:
     """The first 16 hex digits of the notebook file's SHA-256: a report keeps it beside each time, so a
-    time measured on an older version of the notebook can be told apart (readme.stated says so)."""
+    time measured on an older version of the notebook can be told apart (the course map marks it)."""
     import hashlib
 
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
@@ -104,7 +109,7 @@ def run_vs_reference(device: torch.device, epochs: float, fid_n: int) -> dict:
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()
-    run = train.fit(cfg, progress=False)
+    run = training.fit(cfg, progress=False)
     bench.sync(device)
     course_s = time.perf_counter() - t0
     course_peak = torch.cuda.max_memory_allocated(device) / 2**20 if cuda else None
@@ -159,7 +164,7 @@ def measure(device: torch.device, profiles=("fast", "full"), selected=None, ladd
 
 def markdown(report: dict) -> str:
     """The report as a short markdown page."""
-    from .readme import duration
+    from coursemap import duration
     d = report["device"]
     lines = [f"# {d['name']} ({d['kind']})", "", f"Measured {report['date']} with `{report['command']}`; "
              f"torch {d['torch']}, {d['cpu_threads']} CPU threads." + (f" {report['note']}" if report.get("note") else "")
@@ -199,21 +204,26 @@ def write(report: dict, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{slug(report['device'])}.json"
     text = json.dumps(report, indent=1) + "\n"
-    checkpoint.atomic_write(path, lambda f: f.write(text.encode()))
+    files.atomic_write(path, lambda f: f.write(text.encode()))
     md = markdown(report)
-    checkpoint.atomic_write(path.with_suffix(".md"), lambda f: f.write(md.encode()))
+    files.atomic_write(path.with_suffix(".md"), lambda f: f.write(md.encode()))
     return path
 
 
 def _command() -> str:
     """The command line that made the report (as typed, when run as `python -m gan_course`)."""
-    if Path(sys.argv[0]).name == "__main__.py":
-        return " ".join(["python -m gan_course"] + sys.argv[1:])
-    return "gan_course.cli.main (in-process)"
+    if Path(sys.argv[0]).name == "gpu_report.py":
+        return " ".join(["python tools/gpu_report.py"] + sys.argv[1:])
+    return "tools/gpu_report.py main() (in-process)"
 
 
 def main(args) -> int:
-    device = runtime.device(args.device)
+    try:
+        device = runtime.device(args.device)
+        notebooks(args.notebooks)                          # an unknown prefix is refused before anything runs
+    except (ValueError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     profiles = args.profiles or ["fast", "full"]
     report = measure(device, profiles, args.notebooks, args.ladder_seconds, args.run_epochs, args.fid_n,
                      args.timeout, args.note, args.contended, _command(), args.warmup, args.ladder_batch_size,
@@ -221,7 +231,37 @@ def main(args) -> int:
     path = write(report, Path(args.out))
     print(f"wrote {path} and {path.with_suffix('.md')}")
     if args.readme:
-        from . import readme
-        changed = readme.update(Path(args.out))
+        import render
+        changed = render.render_all()
         print("README course map " + ("rewritten from the reports" if changed else "already matches the reports"))
     return 0
+
+
+def parser():
+    import argparse
+
+    r = argparse.ArgumentParser(prog="python tools/gpu_report.py", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--profiles", nargs="+", choices=["fast", "full"], default=None, help="default: fast full")
+    r.add_argument("--notebooks", nargs="+", default=None, metavar="PREFIX",
+                   help="only notebooks whose names start with these, e.g. 00 05 (default: all)")
+    r.add_argument("--ladder-seconds", type=float, default=30.0, help="timed seconds per ladder row; 0 skips it")
+    r.add_argument("--warmup", type=int, default=10, help="untimed steps before every ladder row (default 10)")
+    r.add_argument("--ladder-batch-size", type=int, default=128)
+    r.add_argument("--ladder-steps", type=int, default=None,
+                   help="exactly this many steps per timed window instead of --ladder-seconds (bounds the cost)")
+    r.add_argument("--run-epochs", type=float, default=20.0,
+                   help="length of the dcgan-fmnist run compared with the reference; 0 skips it")
+    r.add_argument("--fid-n", type=int, default=10000, help="samples for FID (default 10 000)")
+    r.add_argument("--timeout", type=int, default=4 * 3600, help="seconds per notebook cell before giving up")
+    r.add_argument("--out", default=str(REPORTS))
+    r.add_argument("--note", default="", help="a sentence stored with the report (e.g. what else ran)")
+    r.add_argument("--contended", action="store_true",
+                   help="other work shared the machine: keep the report, but never use it in the README")
+    r.add_argument("--readme", action="store_true", help="then re-render the README course map from the reports")
+    r.add_argument("--device", default=None)
+    return r
+
+
+if __name__ == "__main__":
+    sys.exit(main(parser().parse_args()))

@@ -12,7 +12,10 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import torch
 
-from . import data, losses, metrics, theory, train, viz
+from .. import data, losses, theory, training
+from ..evaluation import metrics
+from ..models.sampling import sample
+from . import viz
 
 
 def figure_png(fig, dpi: int = 80) -> bytes:
@@ -74,34 +77,38 @@ class Playground:
     def reset(self, **changes) -> None:
         """Fresh networks with the current (or changed) settings."""
         self.settings.update(changes)
-        cfg = train.TrainConfig(arch="mlp2d", z_dim=2, width=128, batch_size=256, log_every=1,
+        cfg = training.TrainConfig(arch="mlp2d", z_dim=2, width=128, batch_size=256, log_every=1,
                                 device="cpu", steps=0, **self.settings)
-        self.run = train.build_run(cfg)
+        self.run = training.build_run(cfg)
         self.d_steps = 0
         self.history: list[dict] = []
         self.last_move = None          # mean distance the last G step moved 512 fixed fakes
 
     def _fakes(self) -> torch.Tensor:
-        return train.sample(self.run.G, 512, seed=7)
+        return sample(self.run.G, 512, seed=7)
 
     def step_d(self) -> float:
-        loss = train.d_step(self.run, self.run.batches.batch(self.d_steps))
+        loss = training.d_step(self.run, self.run.batches.batch(self.d_steps))
         self.d_steps += 1
         return loss.item()
 
     def step_g(self) -> float:
         before = self._fakes()
-        loss = train.g_step(self.run).item()
+        loss = training.g_step(self.run).item()
         self.run.step += 1
         self.last_move = (self._fakes() - before).norm(dim=1).mean().item()
         return loss
 
     def train(self, n: int = 100) -> None:
-        """n rounds of k_D discriminator steps then one generator step, as in gc.fit."""
-        for _ in range(n):
-            d = sum(self.step_d() for _ in range(self.run.cfg.k_d)) / self.run.cfg.k_d
-            g = self.step_g()
-            self.history.append({"step": self.run.step, "d_loss": d, "g_loss": g})
+        """n whole steps of training.train_step — k_D discriminator updates, then one generator
+        update — the very step gc.fit runs."""
+        for i in range(n):
+            before = self._fakes() if i == n - 1 else None
+            d, g = training.train_step(self.run)
+            self.d_steps += self.run.cfg.k_d
+            self.history.append({"step": self.run.step, "d_loss": d.item(), "g_loss": g.item()})
+        if n:
+            self.last_move = (self._fakes() - before).norm(dim=1).mean().item()
 
     @property
     def bound(self) -> float:
@@ -114,7 +121,7 @@ def render_playground(pg: Playground) -> tuple[bytes, str]:
     real = mix.sample(512, torch.Generator().manual_seed(123))
     axes = viz.panel_2d(pg.run.G, pg.run.D, real, losses.get(pg.settings["loss"]).g,
                         pg.history, bound=pg.bound)
-    cov = metrics.mode_coverage(train.sample(pg.run.G, 2000, seed=1), mix.modes, mix.std)
+    cov = metrics.mode_coverage(sample(pg.run.G, 2000, seed=1), mix.modes, mix.std)
     status = (f"D steps {pg.d_steps} · G steps {pg.run.step} · modes covered "
               f"{cov['modes']}/{len(mix.centers)} · high-quality samples {cov['quality']:.0%}")
     if pg.last_move is not None:

@@ -14,10 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import data
+from .. import data
 from .classifier import fit_supervised, predict
-from .nets import to_device_of
-from .runtime import seed_everything
+from ..runtime import to_device_of
+from ..runtime import seed_everything
 
 NUM_CLASSES = 10
 

@@ -15,10 +15,12 @@ import warnings
 import torch
 
 from . import classifier as clf
-from . import data, manifold, nets, runtime
-from .checkpoint import atomic_write
-from .nets import device_of, to_device_of
-from .train import sample
+from .. import data, runtime
+from ..files import atomic_write
+from ..models import nets
+from ..models.sampling import sample
+from ..runtime import device_of, to_device_of
+from . import manifold
 
 
 def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,

@@ -1,22 +1,18 @@
 """The README course map's time columns, rendered from benchmarks/reports/*.json.
 
-The course map in README.md sits between two markers. Its first two columns (notebook, idea) are
-prose and stay as written; the three time columns — FAST on a CPU, FULL on a CPU, FULL on a GPU —
-are rewritten by `update()` from the newest report of each kind that measured the notebook
-(`python -m gan_course gpu-report --readme`). tests/test_readme.py checks the README's block is
-exactly what the committed reports give. Reports marked "contended" (timed while other work
-shared the machine) are kept for the record but never feed the README.
+The course map in README.md sits between `<!-- render: coursemap.table -->` and `<!-- /render -->`.
+Its first columns (notebook, idea) are prose and stay as written; the three time columns — FAST on
+a CPU, FULL on a CPU, FULL on a GPU — are rewritten by `table()` from the newest report of each kind
+that measured the notebook, when `python tools/render.py` runs. Reports marked "contended" (timed
+while other work shared the machine) are kept for the record but never feed the README.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from . import runtime
+from gan_course import runtime
 
-BEGIN = "<!-- course-map times: generated from benchmarks/reports/*.json by gan_course/readme.py; edit the reports, not these columns -->"
-END = "<!-- /course-map -->"
-README = runtime.REPO_ROOT / "README.md"
 REPORTS = runtime.REPO_ROOT / "benchmarks" / "reports"
 NOT_YET = "not measured yet"
 
@@ -92,60 +88,11 @@ def render(block: str, reports: list[dict]) -> str:
                  + (f"; {r['source']}" if r.get("source") else "") + ")" for f, r in sorted(used.items())]
     lines += ["", "Sources of the times: " + ("; ".join(described) or "none yet") + ". GPU: "
               + ("from the reports above." if any(r["device"]["kind"] == "cuda" for r in used.values())
-                 else "not measured yet — no GPU report has been committed (`python -m gan_course gpu-report` "
+                 else "not measured yet — no GPU report has been committed (`python tools/gpu_report.py` "
                       "on a GPU writes one).")]
     return "\n".join(lines)
 
 
-def split(text: str) -> tuple[str, str, str]:
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"README.md has no course-map markers ({BEGIN!r} … {END!r}).")
-    head, rest = text.split(BEGIN, 1)
-    block, tail = rest.split(END, 1)
-    return head, block.strip("\n"), tail
-
-
-def expected(readme: Path = README, folder: Path = REPORTS) -> tuple[str, str]:
-    """(the README's course-map block as it is, as the reports give it)."""
-    _, block, _ = split(readme.read_text())
-    return block, render(block, load(folder))
-
-
-def update(folder: Path = REPORTS, readme: Path = README) -> bool:
-    """Rewrite the README's course-map times from the reports; True when it changed."""
-    text = readme.read_text()
-    head, block, tail = split(text)
-    new = head + BEGIN + "\n" + render(block, load(folder)) + "\n" + END + tail
-    if new != text:
-        readme.write_text(new)
-    return new != text
-
-
-def stated(notebook: str, folder: Path = REPORTS, notebooks_dir: Path = runtime.REPO_ROOT / "notebooks") -> str:
-    """One sentence a notebook prints instead of a hand-written time: what the committed reports
-    measured for `notebook` (a name such as '04_first_gan_on_digits'), the same figures the README's
-    course map shows. Outside a clone (a wheel carries no reports) it says where to find them."""
-    reports = sorted(load(folder), key=lambda r: r["date"], reverse=True) if Path(folder).is_dir() else []
-    if not reports:
-        return ("No timing report in this installation; the course map in the README lists the "
-                "measured times (`python -m gan_course gpu-report` measures them on your machine).")
-    (fast, full, gpu), used = times(notebook, reports)
-    cpu = next((r for r in used if r["device"]["kind"] == "cpu"), None)
-    where = (f"on {cpu['device']['name']} ({cpu['device'].get('cpu_threads', '?')} CPU threads, report of "
-             f"{cpu['date'][:10]})" if cpu else "on a CPU")
-    said = f"Measured {where}: FAST {fast}, FULL {full}. On a GPU: {gpu}."
-    path = notebooks_dir / f"{notebook}.ipynb"
-    if used and path.is_file():
-        from .report import notebook_digest
-
-        now = notebook_digest(path)
-        digests = {res.get("sha256") for r in used for res in
-                   (r["notebooks"].get(p, {}).get(notebook) for p in ("fast", "full")) if res}
-        rerun = (f"`python -m gan_course gpu-report --device cpu --notebooks {notebook[:3].rstrip('_')}` "
-                 "measures this one.")
-        if None in digests:
-            said += (" The report does not record which version of this notebook it timed, so these may "
-                     "describe an earlier version; " + rerun)
-        elif digests != {now}:
-            said += " These times were measured on an earlier version of this notebook; " + rerun
-    return said
+def table(current: str, folder: Path = REPORTS) -> str:
+    """The render step's entry: the course-map table `current` with its time columns from the reports."""
+    return render(current.strip("\n"), load(folder))

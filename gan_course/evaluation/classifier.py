@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import checkpoint, data
-from .nets import to_device_of
-from .runtime import data_root, seed_everything
+from .. import data, files
+from ..runtime import to_device_of
+from ..runtime import data_root, seed_everything
 
 WEIGHTS = "weights/fmnist_classifier.pt"     # relative to data/
 
@@ -113,7 +113,7 @@ def train_classifier(epochs: int = 3, batch_size: int = 128, lr: float = 1e-3, s
 
 
 def save_classifier(model: FashionClassifier, info: dict, path: str | Path) -> Path:
-    return checkpoint.save({"format": 1, "model": model.state_dict(), "info": info}, path)
+    return files.save({"format": 1, "model": model.state_dict(), "info": info}, path)
 
 
 def load_classifier(path: str | Path | None = None, *, device="cpu") -> FashionClassifier:
@@ -124,7 +124,7 @@ def load_classifier(path: str | Path | None = None, *, device="cpu") -> FashionC
                         f"pass the device by keyword, load_classifier(device={str(path)!r}).")
     path = Path(path) if path is not None else data.verified_path(WEIGHTS, data_root())
     model = FashionClassifier()
-    checkpoint.load_state(model, checkpoint.load(path)["model"], "classifier", path)
+    files.load_state(model, files.load(path)["model"], "classifier", path)
     return model.to(device).eval()
 
 

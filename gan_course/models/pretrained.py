@@ -11,8 +11,8 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, data, nets, runtime
-from .train import TrainConfig
+from .. import data, files, runtime
+from . import nets
 
 SHIPPED = {"dcgan_fmnist": "weights/dcgan_fmnist.pt",      # name -> file under data/
            "cgan_fmnist": "weights/cgan_fmnist.pt"}
@@ -27,30 +27,37 @@ def _path(name_or_path) -> Path:
     return path
 
 
-def _config(ckpt: dict, path="checkpoint") -> TrainConfig:
-    checkpoint.require(ckpt, ("config", "G"), path, "a generator checkpoint (from `train` or `export`)")
-    return TrainConfig(**{k: v for k, v in ckpt["config"].items() if k in TrainConfig.__dataclass_fields__})
+def _config(ckpt: dict, path="checkpoint") -> dict:
+    files.require(ckpt, ("config", "G"), path, "a generator checkpoint (from `train` or `export`)")
+    files.require(ckpt["config"], ("arch", "z_dim", "width"), path, "a generator checkpoint's config")
+    return ckpt["config"]
 
 
-def load_config(name_or_path) -> TrainConfig:
+def _build(cfg: dict) -> torch.nn.Module:
+    """The generator the saved config describes (its arch, z_dim, width)."""
+    return nets.build(cfg["arch"], cfg["z_dim"], cfg["width"])[0]
+
+
+def load_config(name_or_path) -> dict:
+    """The training configuration saved with a shipped name or a checkpoint file, as a dict of
+    TrainConfig's fields (arch, dataset, z_dim, …)."""
     path = _path(name_or_path)
-    return _config(checkpoint.load(path), path)
+    return _config(files.load(path), path)
 
 
 def load_generator(name_or_path, device="cpu") -> torch.nn.Module:
     """The generator of a shipped name or a checkpoint file, in eval mode: EMA weights when present."""
     path = _path(name_or_path)
-    ckpt = checkpoint.load(path)
-    cfg = _config(ckpt, path)
-    G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
+    ckpt = files.load(path)
+    G = _build(_config(ckpt, path))
     state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
-    checkpoint.load_state(G, state, "generator", path)
+    files.load_state(G, state, "generator", path)
     return G.to(device).eval().requires_grad_(False)
 
 
 def info(name_or_path) -> dict:
     """What an exported file records about its training run (step, time, last logged losses)."""
-    return checkpoint.load(_path(name_or_path)).get("info", {})
+    return files.load(_path(name_or_path)).get("info", {})
 
 
 def export(checkpoint_path, out) -> Path:
@@ -66,22 +73,21 @@ def export(checkpoint_path, out) -> Path:
         raise ValueError(f"--out {out} is a folder; give a file name such as {out / 'g.pt'}.")
     if out.exists():
         try:
-            existing = checkpoint.load(out)
-        except checkpoint.CheckpointError:
+            existing = files.load(out)
+        except files.CheckpointError:
             existing = None
         if not (isinstance(existing, dict) and "G" in existing and "D" not in existing):
             raise ValueError(f"--out {out} already exists and is not an exported generator"
                              + (" (it is a training checkpoint)" if isinstance(existing, dict) and "D" in existing else "")
                              + ". Export never writes over it: delete or move it first, or give another --out.")
-    ckpt = checkpoint.load(src)
-    checkpoint.require(ckpt, ("config", "step", "G"), src, "a training checkpoint")
+    ckpt = files.load(src)
+    files.require(ckpt, ("config", "step", "G"), src, "a training checkpoint")
     state = ckpt["G_ema"] if ckpt.get("G_ema") is not None else ckpt["G"]
-    cfg = _config(ckpt, src)
-    G, _ = nets.build(cfg.arch, cfg.z_dim, cfg.width)
-    checkpoint.load_state(G, state, "generator", src)        # a wrong shape fails here, not when loading the export
+    G = _build(_config(ckpt, src))
+    files.load_state(G, state, "generator", src)        # a wrong shape fails here, not when loading the export
     history = ckpt.get("history") or [{}]
     payload = {"format": 1, "config": {**ckpt["config"], "tensorboard": None, "device": None},
                "G": {k: v.float() if v.is_floating_point() else v for k, v in state.items()},
                "info": {"step": ckpt["step"], "ema": ckpt.get("G_ema") is not None,
                         "last_log": history[-1]}}
-    return checkpoint.save(payload, out)
+    return files.save(payload, out)

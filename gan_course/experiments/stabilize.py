@@ -17,7 +17,11 @@ import statistics
 import time
 from pathlib import Path
 
-from . import checkpoint, classifier, losses, manifold, metrics, nets, presets, train
+from .. import files, training
+from ..evaluation import classifier, manifold, metrics
+from ..runtime import device_of
+from ..training import presets
+from . import stats
 
 
 # around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128, near R1_GAMMA; ≈ 0.0025 at 09's FULL batch
@@ -82,10 +86,10 @@ def run_method(method: str, steps: int, n_eval: int, out: str | Path, width: int
             return rows
     cfg = config(method, steps, width, batch_size, device, seed)
     t0 = time.perf_counter()
-    run = train.fit(cfg, out=where, progress=progress)
+    run = training.fit(cfg, out=where, progress=progress)
     seconds = time.perf_counter() - t0
     rows = []
-    clf = classifier.load_classifier(device=nets.device_of(run.sampler))    # scored where it was trained
+    clf = classifier.load_classifier(device=device_of(run.sampler))    # scored where it was trained
     for label, G in [(method, run.sampler)] + ([(EMA_OFF, run.G)] if method == BASELINE else []):
         images = metrics.generate(G, n_eval, seed=1)                        # (n_eval, 1, 28, 28)
         scores = {"fid": metrics.fid(images, clf),                            # 06's metrics, less KID (not in
@@ -93,7 +97,7 @@ def run_method(method: str, steps: int, n_eval: int, out: str | Path, width: int
                                   metrics.features(images, clf))}             # scoring time)
         rows.append({"method": label, **scores, **settings, "seconds": seconds,
                      "final_d_loss": run.history[-1]["d_loss"], "final_g_loss": run.history[-1]["g_loss"]})
-    checkpoint.atomic_write(done, lambda f: f.write(json.dumps(rows).encode()))
+    files.atomic_write(done, lambda f: f.write(json.dumps(rows).encode()))
     return rows
 
 
@@ -112,33 +116,25 @@ def spread(values: list[float]) -> float:
 def significance(reference: list[float], values: list[float], paired: bool = False) -> dict:
     """How `values` (one method's score over seeds) differ from `reference` (another's):
     delta = mean(values) − mean(reference); beyond = |delta| > std(reference) + std(values), the rule 09
-    uses ("larger than the seed spread"; None when either has one seed, so no spread); welch_t =
-    delta / √(s_r²/n_r + s_v²/n_v), printed as weak evidence (with n = 3 per side its degrees of freedom
-    are 2–4 and |t| must pass about 2.8–4.3 for p < 0.05, two-sided). With n = 3 per side, "beyond" is
-    the same as |welch_t| > √3 to √6 (≈ 1.7–2.4): weaker than p < 0.05, so "beyond" is not "significant".
-    The rule ignores pairing. paired=True (values[i] and reference[i] come from the same seed): also
-    per_seed = values[i] − reference[i] and paired_t = mean(per_seed) / (std(per_seed)/√n), n − 1
-    degrees of freedom (4.30 for p < 0.05, two-sided, at n = 3)."""
+    uses ("larger than the seed spread"; None when either has one seed, so no spread); welch_t and
+    welch_p from Welch's t-test (scipy.stats.ttest_ind, equal_var=False: gc.experiments.stats.welch).
+    With n = 3 per side "beyond" is weaker than p < 0.05, so "beyond" is not "significant".
+    paired=True (values[i] and reference[i] come from the same seed): also per_seed = values[i] −
+    reference[i] and the paired t-test's paired_t, paired_p (scipy.stats.ttest_rel)."""
     delta = statistics.fmean(values) - statistics.fmean(reference)
-    out = {"delta": delta, "spread": math.nan, "beyond": None, "welch_t": math.nan}
+    out = {"delta": delta, "spread": math.nan, "beyond": None, "welch_t": math.nan, "welch_p": math.nan}
     if paired:
         if len(values) != len(reference):
             raise ValueError(f"a paired comparison needs one value per seed on both sides, got "
                              f"{len(reference)} and {len(values)}.")
-        per_seed = [v - r for r, v in zip(reference, values)]
-        s_d = spread(per_seed)
-        out |= {"per_seed": per_seed, "paired_t": _t(statistics.fmean(per_seed), s_d / math.sqrt(len(per_seed)))}
+        test = stats.paired(values, reference)
+        out |= {"per_seed": [v - r for r, v in zip(reference, values)], "paired_t": test["t"], "paired_p": test["p"]}
     s_ref, s_val = spread(reference), spread(values)
     if math.isnan(s_ref) or math.isnan(s_val):
         return out
-    se = math.sqrt(s_ref ** 2 / len(reference) + s_val ** 2 / len(values))
-    return out | {"spread": s_ref + s_val, "beyond": abs(delta) > s_ref + s_val, "welch_t": _t(delta, se)}
-
-
-def _t(delta: float, se: float) -> float:
-    if math.isnan(se):
-        return math.nan
-    return delta / se if se > 0 else math.copysign(math.inf, delta) if delta else 0.0
+    test = stats.welch(values, reference)
+    return out | {"spread": s_ref + s_val, "beyond": abs(delta) > s_ref + s_val,
+                  "welch_t": test["t"], "welch_p": test["p"]}
 
 
 def summarize(rows: list[dict], key: str = "fid") -> list[dict]:

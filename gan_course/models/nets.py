@@ -301,20 +301,3 @@ def is_conditional(module: nn.Module) -> bool:
 
 def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
-
-
-# ----------------------------------------------------------------------------- the device rule (see gan_course/__init__.py)
-def device_of(owner: nn.Module | torch.Tensor) -> torch.device:
-    """Where a model's work runs: the device of its first parameter (or buffer); a tensor's own device."""
-    if isinstance(owner, torch.Tensor):
-        return owner.device
-    for t in owner.parameters():
-        return t.device
-    for t in owner.buffers():
-        return t.device
-    return torch.device("cpu")
-
-
-def to_device_of(owner: nn.Module | torch.Tensor, x: torch.Tensor | None) -> torch.Tensor | None:
-    """x (from any device) moved to where `owner` computes; None stays None."""
-    return None if x is None else x.to(device_of(owner))

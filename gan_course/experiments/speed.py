@@ -1,4 +1,4 @@
-"""`python -m gan_course bench`: the course trainer against the reference recipe, same run.
+"""How fast the course trains (notebook 05, `python tools/bench.py`): the course trainer against the reference recipe, same run.
 
 The reference is the pytorch/examples DCGAN recipe rewritten for 28×28 Fashion-MNIST: a
 DataLoader with 2 workers and per-sample transforms (PIL image → ToTensor → Normalize), `cudnn.benchmark = True`, a
@@ -12,6 +12,7 @@ Printed, never asserted: a ratio measured here says nothing about another machin
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 import time
@@ -19,8 +20,12 @@ import time
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
+from torch.utils.flop_counter import FlopCounterMode
 
-from . import accel, data, metrics, nets, presets, runtime, train
+from .. import data, runtime, training
+from ..evaluation import metrics
+from ..models import nets
+from ..training import accel, presets
 
 
 # ----------------------------------------------------------------------------- the reference recipe
@@ -106,33 +111,20 @@ def course_train(seconds: float, batch_size: int, device: torch.device, seed: in
     cfg = presets.config(preset, batch_size=batch_size, steps=10**9, max_minutes=seconds / 60,
                          seed=seed, device=str(device), log_every=20, ckpt_every=0)
     t0 = time.perf_counter()
-    run = train.fit(cfg, progress=False)
+    run = training.fit(cfg, progress=False)
     return run, run.step * batch_size, time.perf_counter() - t0
 
 
-def course_recipe(cfg: train.TrainConfig):
-    """gc.fit's step, one per call, without its bookkeeping (progress bar, checkpoints, clock):
-    the same d_step/g_step/EMA sequence, and the losses read back every cfg.log_every steps.
-    Returns (run, step). tests/test_bench.py checks it trains exactly as fit does."""
-    run = train.build_run(cfg)
-    sums = {"d": torch.zeros((), device=run.device), "g": torch.zeros((), device=run.device)}
-    b = cfg.batch_size
+def stepper(cfg: training.TrainConfig):
+    """A fresh run of `cfg` and a step() that calls training.train_step once, reading the losses
+    back every cfg.log_every steps as gc.fit's log point does (a host sync), and nothing else of
+    fit's bookkeeping. Returns (run, step). What the ladder, throughput and step_flops time."""
+    run = training.build_run(cfg)
 
     def step() -> None:
-        for k in range(cfg.k_d - 1):
-            real, y_real = run.real(run.step * cfg.k_d + k)
-            sums["d"] = sums["d"] + train.d_step(run, real, y_real=y_real)
-        y_fake = run.labels(b)
-        fake = train.generate(run, b, grad=True, labels=y_fake)
-        real, y_real = run.real(run.step * cfg.k_d + cfg.k_d - 1)
-        sums["d"] = sums["d"] + train.d_step(run, real, fake.detach(), y_real, y_fake)
-        sums["g"] = sums["g"] + train.g_step(run, fake, y_fake)
-        if run.G_ema is not None:
-            train.update_ema(run)
-        run.step += 1
-        if run.step % cfg.log_every == 0:                       # what fit's log point costs: a host sync
-            sums["d"].item(), sums["g"].item()
-            sums["d"] = sums["g"] = torch.zeros((), device=run.device)
+        d_loss, g_loss = training.train_step(run)
+        if run.step % cfg.log_every == 0:
+            d_loss.item(), g_loss.item()
 
     return run, step
 
@@ -218,18 +210,30 @@ def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: 
         if "amp" in change and accel.auto(hw).amp is None:
             label += " (emulated: no native bf16)"
         cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **options)
-        run, step = course_recipe(cfg)
+        run, step = stepper(cfg)
         rows.append({"row": label, "change": ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),
                      **measure(step, batch_size, device, seconds, warmup, steps=steps)})
     return rows
 
 
 # ----------------------------------------------------------------------------- measurements
+def step_flops(cfg: training.TrainConfig) -> int:
+    """FLOPs (2 per multiply-add) of one whole training step of `cfg` (training.train_step: G's
+    forward pass, D's forward and backward passes on the reals and the fakes, k_d times, and the G
+    step's forward and backward through D into G), counted by torch's FlopCounterMode on one step of
+    a fresh run on the CPU in float32, eager. It counts matrix products and convolutions — nearly all
+    the arithmetic — and leaves out elementwise work (activations, BatchNorm, losses, Adam)."""
+    cfg = dataclasses.replace(cfg, device="cpu", amp="off", compile="off", channels_last=False,
+                              tensorboard=None, steps=1, log_every=1)
+    _, step = stepper(cfg)
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops()
+
+
 def forward_flops(width: int, z_dim: int = 100) -> int:
     """FLOPs (2 per multiply-add) of one image through the DCGAN's G then D at this width, counted
     by torch's FlopCounterMode. What notebook 05 predicts the width sweep's time ratios from."""
-    from torch.utils.flop_counter import FlopCounterMode
-
     G, D = nets.build("dcgan", z_dim, width)
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         D(G(torch.randn(1, z_dim)))
@@ -241,7 +245,7 @@ def throughput(seconds: float, batch_size: int, device: torch.device) -> dict:
     _, ref_step = reference_recipe(batch_size, device)
     ref = measure(ref_step, batch_size, device, seconds)
     cfg = presets.config("dcgan-fmnist", batch_size=batch_size, steps=10**9, device=str(device))
-    _, our_step = course_recipe(cfg)
+    _, our_step = stepper(cfg)
     ours = measure(our_step, batch_size, device, seconds)
     return {"reference_img_per_s": round(ref["img_per_s"], 1), "course_img_per_s": round(ours["img_per_s"], 1),
             "ratio": round(ours["img_per_s"] / ref["img_per_s"], 2), "timing": "median of 3 windows after "

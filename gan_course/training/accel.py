@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import losses
+from .. import losses
 
 AMP = ("auto", "bf16", "off")
 COMPILE = ("auto", "on", "off")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from .nets import to_device_of
+from ..runtime import to_device_of
 
 
 def _blocks(a: torch.Tensor, b: torch.Tensor, rows: int = 2048):

@@ -1,8 +1,11 @@
-"""Checkpoints that are never half-written and never execute code when loaded.
+"""Files that are never half-written, and checkpoints that never execute code when loaded.
 
-save(): torch.save to a temporary file in the same folder, fsync, then os.replace — an
-interrupted save leaves the previous checkpoint intact. load(): torch.load with
-weights_only=True, so a checkpoint from the internet cannot run code on your machine.
+atomic_write()/save(): write to a temporary file in the same folder, fsync, then os.replace — an
+interrupted write leaves the previous file intact. load(): torch.load with weights_only=True, so a
+checkpoint from the internet cannot run code on your machine. require()/load_state(): refuse a file
+that is not what was asked for, naming what is missing or misshapen. Every part of the course that
+writes goes through here: training checkpoints (training/checkpoints.py), exported generators
+(models/pretrained.py), feature caches, the command line's outputs.
 Introduced in 05_dcgan_full_training_run.
 """
 from __future__ import annotations

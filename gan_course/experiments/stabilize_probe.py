@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import torch
 
-from . import losses, presets, train
+from .. import losses, training
+from ..training import presets
 
 # the over-strong D: the baseline's D learning rate ×10 (2e-4 → 2e-3)
 STRONG_LR_D = 2e-3
@@ -25,7 +26,7 @@ STRONG_D: dict[str, dict] = {
 }
 
 
-def probe(run: train.Run, n: int = 256, seed: int = 0) -> dict:
+def probe(run: training.Run, n: int = 256, seed: int = 0) -> dict:
     """{"d_real", "d_fake", "g_grad"} now: mean σ(D(x)) over a real batch, mean σ(D(G(z))) over n fakes,
     and ‖∇_θG L_G‖ over those fakes. Both networks run in training mode, as the steps see them; their
     buffers (BatchNorm running statistics, spectral norm's power-iteration vectors) are restored
@@ -64,7 +65,7 @@ def strong_d(steps: int, width: int = 16, batch_size: int = 64, every: int = 10,
                              **overrides)
         cfg.name = name
         trace: list[dict] = []
-        train.fit(cfg, callback=lambda run: trace.append(probe(run)), progress=progress)
+        training.fit(cfg, callback=lambda run: trace.append(probe(run)), progress=progress)
         out[name] = trace
     return out
 

@@ -5,7 +5,7 @@ being pushed (gradient norms), a small FID now and then, and how much memory the
 `after_step(run)` after every whole step (on-device sums, no host sync) and merges `record(run)` into
 each log point of `run.history` (one sync). None of them
 touches a weight, a BatchNorm statistic of G or D, or the run's noise, so a monitored run trains
-exactly as an unmonitored one (tests/test_monitor.py checks it bit for bit).
+exactly as an unmonitored one (tests/unit/test_monitor.py checks it bit for bit).
 
 Introduced in 05_dcgan_full_training_run (monitoring).
 """
@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from . import losses, metrics
+from .. import losses
+from ..evaluation import metrics
 
 
 def reads_probabilities(loss: str) -> bool:

@@ -73,6 +73,26 @@ def all_finite(value: float, ctx: Context, device: torch.device) -> bool:
     return not any_rank(not math.isfinite(value), ctx, device)
 
 
+AGREE_EVERY = 10   # signals and wall-time saves are agreed on every 10 steps (each agreement is a collective)
+
+
+def agree(ctx: Context, device: torch.device, step: int, *, out_of_time: bool, stopping: bool, save: bool,
+          scheduled: bool, limited: bool, folder: bool) -> tuple[bool, bool, bool]:
+    """(out_of_time, stopping, save) as every rank must act on them after `step`. One process: its own
+    view (`scheduled` and `folder` are already part of `save`). Under DDP every rank must stop and save
+    at the same step, or the others wait in a collective for ever: a time limit is agreed every step
+    (`limited`: there is one), a signal and a time-based save every AGREE_EVERY steps, and a save every
+    ckpt_every steps (`scheduled`) needs no agreement. Every rank takes part in a save (`folder`: there
+    is an output folder), since saving checks losses and weights collectively."""
+    if not ctx.active:
+        return out_of_time, stopping, save
+    out_of_time = limited and any_rank(out_of_time, ctx, device)
+    due = step % AGREE_EVERY == 0
+    stopping = due and any_rank(stopping, ctx, device)
+    save = folder and (scheduled or (due and any_rank(save, ctx, device)))
+    return out_of_time, stopping, save
+
+
 def finish(ctx: Context) -> None:
     if ctx.active and dist.is_initialized():
         dist.barrier()

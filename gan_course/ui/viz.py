@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torchvision.utils import make_grid
 
-from . import dynamics
+from .. import dynamics
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
