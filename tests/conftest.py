@@ -11,3 +11,9 @@ def data_copy(tmp_path):
     root = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", root, ignore=shutil.ignore_patterns("weights"))
     return root
+
+
+# tools/ holds the maintenance scripts (render step, course map, GPU report); their tests import them
+import sys  # noqa: E402
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))

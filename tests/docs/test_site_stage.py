@@ -1,6 +1,6 @@
 """docs/stage.py and docs/nbsave.py without a browser or Sphinx: which executed copy a page may use,
 and what a page adds to a notebook (launch links, alt text, the live-kernel note). The built site
-itself is tested in chromium by tests/test_site.py (`make site-test`)."""
+itself is tested in chromium by tests/docs/test_site.py (`make site-test`)."""
 import subprocess
 import sys
 

@@ -6,7 +6,7 @@ import sys
 
 import torch
 
-from gan_course import checkpoint, distributed
+from gan_course import files as checkpoint, distributed
 
 
 def test_single_process_context_is_trivial(monkeypatch):

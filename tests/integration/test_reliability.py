@@ -1,7 +1,7 @@
 """Runs that never lose work, and bad input that gets one clear message (issue 18).
 
 The slow tests drive `python -m gan_course train` as a subprocess and stop it with a real signal;
-they are marked `slow` (`make unit` skips them, `make test` runs them). Where the test needs a
+they are marked `slow` (`make unit` skips them, `make integration` runs them). Where the test needs a
 read-only or a full filesystem it mounts a small tmpfs when it may (root in CI), else simulates.
 """
 import contextlib
@@ -17,9 +17,14 @@ import numpy as np
 import pytest
 import torch
 
-from gan_course import checkpoint, cli, metrics, presets, pretrained, runguard, runstate, runtime, train
+from gan_course import cli, metrics, presets, pretrained, runtime, train
+from gan_course import files as checkpoint
+from gan_course.training import checkpoints as runstate
+from gan_course.training import guards as runguard
 from gan_course.data import manifest
-from gan_course.train import TrainConfig
+from gan_course.training import TrainConfig
+from gan_course.training import loop as training_loop
+from gan_course.training import step as training_step
 
 TINY = dict(arch="mlp", dataset="mnist5k", width=16, z_dim=8, batch_size=16, log_every=5, device="cpu")
 ENV = {**os.environ, "PYTHONPATH": str(runtime.REPO_ROOT), "OMP_NUM_THREADS": "1"}
@@ -102,7 +107,7 @@ def test_ctrl_c_in_the_middle_of_a_step_finishes_it_then_saves(tmp_path, monkeyp
             signal.raise_signal(signal.SIGINT)
         return loss
 
-    monkeypatch.setattr(train, "d_step", d_step_then_ctrl_c)
+    monkeypatch.setattr(training_step, "d_step", d_step_then_ctrl_c)
     with pytest.raises(KeyboardInterrupt, match="Stopped by SIGINT after step 8 of 20; checkpoint saved"):
         train.fit(cfg, out=tmp_path, progress=False)
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 8
@@ -122,7 +127,7 @@ def test_a_bare_interrupt_mid_step_keeps_the_last_whole_checkpoint(tmp_path, mon
             raise KeyboardInterrupt
         return real_d_step(run, *args, **kwargs)
 
-    monkeypatch.setattr(train, "d_step", interrupted)
+    monkeypatch.setattr(training_step, "d_step", interrupted)
     with pytest.raises(KeyboardInterrupt, match="during step 8.*half-done step is never saved.*from step 5"):
         train.fit(TrainConfig(**TINY, steps=20, ckpt_every=5), out=tmp_path, progress=False)
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 5
@@ -156,7 +161,7 @@ def read_only(tmp_path, monkeypatch):
 
 
 def test_a_read_only_folder_is_refused_before_training(read_only, monkeypatch, capsys):
-    monkeypatch.setattr(train, "build_run", lambda *a: pytest.fail("trained before checking the folder"))
+    monkeypatch.setattr(training_loop, "build_run", lambda *a: pytest.fail("trained before checking the folder"))
     assert cli.main(["train", "--preset", "ring-2d", "--steps", "5", "--out", str(read_only), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert f"cannot write into {read_only}" in err and "Nothing was trained" in err
@@ -229,7 +234,7 @@ def test_nan_at_an_unaligned_step_is_never_checkpointed(tmp_path, monkeypatch, p
             next(run.G.parameters()).data.fill_(float("nan"))
         return loss
 
-    monkeypatch.setattr(train, "g_step", g_step_poisons_g)
+    monkeypatch.setattr(training_step, "g_step", g_step_poisons_g)
     cfg = TrainConfig(**{**TINY, "log_every": 50}, steps=20, ckpt_every=5)
     with pytest.raises(train.TrainingDiverged, match=f"the {what} became NaN/inf.*between step 5 and step 10. "
                                                      "The checkpoint in .* from step 5 was kept; nothing later"):
@@ -271,7 +276,7 @@ def test_img_per_s_excludes_the_callback(monkeypatch):
     def slow_callback(run):                           # a dashboard that takes 1 000 s to draw
         now[0] += 1000.0
 
-    monkeypatch.setattr(train, "_clock", clock)
+    monkeypatch.setattr(training_loop, "_clock", clock)
     run = train.fit(TrainConfig(**TINY, steps=15), callback=slow_callback, progress=False)
     seconds = [5 * 16 / h["img_per_s"] for h in run.history]     # the time of each 5-step interval
     assert seconds == [1.0, 1.0, 1.0]
@@ -286,8 +291,8 @@ def test_the_clock_waits_for_the_gpu_before_it_is_read(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "synchronize", slow_synchronize)
     t0 = time.perf_counter()
-    assert train._clock(torch.device("cuda")) - t0 >= 0.2 and calls == [torch.device("cuda")]
-    train._clock(torch.device("cpu"))
+    assert training_loop._clock(torch.device("cuda")) - t0 >= 0.2 and calls == [torch.device("cuda")]
+    training_loop._clock(torch.device("cpu"))
     assert len(calls) == 1                           # no sync on the CPU
 
 

@@ -1,17 +1,17 @@
-"""`python -m gan_course gpu-report` on a CPU, on a tiny subset (what CI can afford)."""
+"""`python tools/gpu_report.py` on a CPU, on a tiny subset (what CI can afford)."""
 import json
 
 import nbformat
 import pytest
 
-from gan_course import cli, report
+import gpu_report as report
 
 
 def test_report_runs_a_notebook_the_ladder_and_a_short_run_on_cpu(tmp_path):
-    rc = cli.main(["gpu-report", "--profiles", "fast", "--notebooks", "02", "--ladder-seconds", "0.05", "--warmup", "0",
+    rc = report.main(report.parser().parse_args(["--profiles", "fast", "--notebooks", "02", "--ladder-seconds", "0.05", "--warmup", "0",
                    "--ladder-batch-size", "8", "--ladder-steps", "1",
                    "--run-epochs", "0.001", "--fid-n", "100", "--out", str(tmp_path), "--device", "cpu",
-                   "--contended", "--note", "a test"])
+                   "--contended", "--note", "a test"]))
     assert rc == 0
     [path] = tmp_path.glob("*.json")
     rep = json.loads(path.read_text())
@@ -71,8 +71,8 @@ def test_the_report_runs_every_course_notebook_lettered_ones_included():
 
 
 def test_unknown_notebook_prefix_is_refused_by_name(capsys, tmp_path):
-    assert cli.main(["gpu-report", "--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
-                     "--run-epochs", "0", "--out", str(tmp_path)]) == 1
+    assert report.main(report.parser().parse_args(["--notebooks", "42", "--device", "cpu", "--ladder-seconds", "0",
+                                                  "--run-epochs", "0", "--out", str(tmp_path)])) == 1
     assert "no notebook matches ['42']" in capsys.readouterr().err
 
 

@@ -6,7 +6,7 @@ in an IPython shell (so `%pip` works) from a scratch folder, without installing 
   - pip fails (here: a source that does not exist): "pip could not install ... restart the kernel";
   - a folder named gan_course in the working directory (a `git clone` on Colab) imports as a
     namespace package: the guard still installs the course, and the real one is imported after.
-The whole install path, in a Jupyter kernel, is tests/test_wheel.py's Colab emulation.
+The whole install path, in a Jupyter kernel, is tests/repository/test_wheel.py's Colab emulation.
 """
 from __future__ import annotations
 

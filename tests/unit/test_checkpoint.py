@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import checkpoint, nets
+from gan_course import files as checkpoint, nets
 
 
 def test_round_trip(tmp_path):
@@ -62,3 +62,14 @@ def test_other_architecture_names_the_mismatched_keys(tmp_path):
         checkpoint.load_state(G_dc, G_small.state_dict(), "generator", "c.pt")
     with pytest.raises(checkpoint.CheckpointError, match="not in the model"):
         checkpoint.load_state(nn.Linear(2, 2), G_small.state_dict(), "generator", "c.pt")
+
+
+def test_a_checkpoint_gets_the_usual_file_permissions(tmp_path):
+    import os
+    import stat
+    umask = os.umask(0o022)
+    try:
+        path = checkpoint.save({"step": 1}, tmp_path / "c.pt")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644          # not mkstemp's 0600

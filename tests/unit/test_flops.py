@@ -1,7 +1,8 @@
+from gan_course.experiments import speed
 import pytest
 
-from gan_course import bench, flops
-from gan_course.train import TrainConfig
+from gan_course.experiments import speed as bench
+from gan_course.training import TrainConfig
 
 TINY = dict(arch="mlp", dataset="mnist5k", z_dim=8, batch_size=4, device="cpu")
 
@@ -22,11 +23,11 @@ def mlp_step_macs(z: int, w: int, b: int, k_d: int = 1) -> int:
 def test_a_steps_flops_are_the_hand_counted_multiply_adds_of_its_passes(w, b, k_d):
     cfg = TrainConfig(**{**TINY, "width": w, "batch_size": b, "k_d": k_d})
     extra_g_forwards = (k_d - 1) * b * (8 * w + w * 2 * w + 2 * w * 784)   # d_step draws its own fakes for extra D steps
-    assert flops.step_flops(cfg) == 2 * (mlp_step_macs(8, w, b, k_d) + extra_g_forwards)
+    assert speed.step_flops(cfg) == 2 * (mlp_step_macs(8, w, b, k_d) + extra_g_forwards)
 
 
 def test_the_dcgan_step_is_not_w_squared_and_not_the_forward_ratio_exactly():
     cfg = lambda w: TrainConfig(arch="dcgan", dataset="fashion_mnist", z_dim=100, width=w, batch_size=2, device="cpu")
-    ratio = flops.step_flops(cfg(64)) / flops.step_flops(cfg(16))
+    ratio = speed.step_flops(cfg(64)) / speed.step_flops(cfg(16))
     assert 13 < ratio < 16                                   # the inner layers' w² is diluted by the linear ones
-    assert ratio != pytest.approx(bench.forward_flops(64) / bench.forward_flops(16), abs=1e-3)
+    assert ratio != pytest.approx(speed.forward_flops(64) / speed.forward_flops(16), abs=1e-3)

@@ -73,7 +73,6 @@ def test_fit_calls_g_once_and_d_three_times_per_step():
     finally:
         hook.remove()
     assert calls.count("MLPGenerator") == 7 and calls.count("MLPDiscriminator") == 21
-    assert "one forward pass of G" in cell("fit-shares")
 
 
 def test_the_figures_04_prints_for_bug_2_and_the_equilibrium():

@@ -77,3 +77,12 @@ def test_coverage_between_two_samples_of_one_distribution_is_one_minus_two_to_th
         expected = 1 - torch.prod(torch.tensor([(n - i) / (2 * n - i) for i in range(1, k + 1)])).item()
         assert abs(expected - (1 - 2 ** -k)) < 1e-3
         torch.testing.assert_close(sum(covs) / 3, expected, atol=0.01, rtol=0)
+
+
+def test_a_point_on_a_balls_edge_is_outside_it():
+    # real 0 and 1 (k=1: both radii 1); the fake at 2 lies exactly on the edge of real 1's ball, and
+    # real 1's nearest fake is exactly at real 1's radius: PRDC's balls are open (d < r)
+    real = torch.tensor([[0.0], [1.0]])
+    fake = torch.tensor([[2.0], [5.0]])
+    got = manifold.prdc(real, fake, k=1)
+    assert got["precision"] == 0.0 and got["density"] == 0.0 and got["coverage"] == 0.0

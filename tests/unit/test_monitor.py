@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import checkpoint, losses, metrics, monitor, train
-from gan_course.train import TrainConfig
+from gan_course import files as checkpoint, losses, metrics, monitor, train
+from gan_course.training import TrainConfig
 
 TINY = dict(arch="mlp", dataset="mnist5k", width=16, z_dim=8, batch_size=16, log_every=5, device="cpu")
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import nets
+from gan_course import nets, runtime
 
 
 def linear(i, o, bias=True):
@@ -190,13 +190,13 @@ def test_device_of_and_to_device_of_follow_the_model():
     from fake_cuda import fake_cuda
 
     G, _ = nets.build("dcgan", 8, 8)
-    assert nets.device_of(G) == torch.device("cpu") == nets.device_of(nn.ReLU())      # no parameters: the CPU
-    assert nets.to_device_of(G, None) is None
+    assert runtime.device_of(G) == torch.device("cpu") == runtime.device_of(nn.ReLU())      # no parameters: the CPU
+    assert runtime.to_device_of(G, None) is None
     with fake_cuda() as cuda:
         G.to(cuda)
-        assert nets.device_of(G) == cuda == nets.device_of(torch.zeros(1).to(cuda))
-        assert nets.to_device_of(G, torch.zeros(2)).device == cuda
-        assert nets.to_device_of(torch.zeros(2), torch.zeros(2).to(cuda)).device.type == "cpu"
+        assert runtime.device_of(G) == cuda == runtime.device_of(torch.zeros(1).to(cuda))
+        assert runtime.to_device_of(G, torch.zeros(2)).device == cuda
+        assert runtime.to_device_of(torch.zeros(2), torch.zeros(2).to(cuda)).device.type == "cpu"
 
 
 # ----------------------------------------------------------------------------- conditional BatchNorm (issue 12)

@@ -122,3 +122,17 @@ def test_run_dir_keeps_fast_and_full_apart(monkeypatch, tmp_path):
     assert (fast.name, full.name) == ("05_dcgan_fmnist-fast", "05_dcgan_fmnist-full")
     with pytest.raises(ValueError, match="plain folder name"):
         runtime.run_dir("../elsewhere")
+
+
+def test_seed_everything_repeats_python_numpy_and_torch():
+    import random
+
+    import numpy as np
+
+    def draw():
+        return random.random(), float(np.random.rand()), torch.rand(()).item()
+
+    runtime.seed_everything(7)
+    first = draw()
+    runtime.seed_everything(7)
+    assert draw() == first

@@ -1,5 +1,5 @@
 """The benchmark's two trainers run and train the same architecture (figures are printed by
-`python -m gan_course bench`, never asserted here)."""
+`python tools/bench.py`, never asserted here)."""
 import importlib.util
 import json
 import statistics
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import torch
 
-from gan_course import accel, bench, nets, presets, train
+from gan_course import accel, speed as bench, nets, presets, train
 
 
 def test_reference_dataset_matches_torchvision_normalisation():
@@ -58,10 +58,10 @@ def test_the_short_budget_preset_is_the_dcgan_preset_with_only_what_the_sweep_ch
     assert changed == {"width": 16, "lr_d": 5e-4, "lr_g": 5e-4}
 
 
-def test_course_recipe_trains_exactly_as_fit_does():
+def test_the_timed_step_trains_exactly_as_fit_does():
     cfg = train.TrainConfig(arch="mlp", dataset="mnist5k", steps=3, k_d=2, ema_half_life=500, log_every=2, device="cpu")
     fitted = train.fit(cfg, progress=False)
-    run, step = bench.course_recipe(cfg)
+    run, step = bench.stepper(cfg)
     for _ in range(cfg.steps):
         step()
     for mine, theirs in ((run.G, fitted.G), (run.D, fitted.D), (run.G_ema, fitted.G_ema)):
@@ -91,7 +91,7 @@ def test_measure_keeps_warm_up_out_and_synchronizes_before_every_clock_read(monk
 def test_the_ladder_changes_one_option_per_row_from_pytorch_defaults(monkeypatch):
     built = []                                       # the config of every course row, in order
     monkeypatch.setattr(bench, "reference_recipe", lambda *a, **k: (None, lambda: None))
-    monkeypatch.setattr(bench, "course_recipe", lambda cfg: built.append(cfg) or (None, lambda: None))
+    monkeypatch.setattr(bench, "stepper", lambda cfg: built.append(cfg) or (None, lambda: None))
     rows = bench.ladder(torch.device("cpu"), seconds=0.001, warmup=0)
     assert rows[0]["row"].startswith("reference") and rows[1]["row"] == "course, plain"
     plain = built[0]
@@ -139,36 +139,3 @@ def test_forward_flops_are_the_convolutions_multiply_adds_counted_by_hand():
         assert bench.forward_flops(w) == 2 * macs(w)
     assert round(bench.forward_flops(32) / bench.forward_flops(16), 1) == 3.6     # not w²'s 4
     assert round(bench.forward_flops(64) / bench.forward_flops(16), 1) == 13.7    # not 16
-
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_the_5_minute_sweep_page_shows_the_table_of_its_stored_runs():
-    spec = importlib.util.spec_from_file_location("quality5", ROOT / "benchmarks" / "quality5.py")
-    quality5 = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(quality5)
-    table = quality5.table([ROOT / "benchmarks" / "quality5" / "runs.jsonl"])
-    assert table in (ROOT / "benchmarks" / "quality5.md").read_text(), "run quality5.py --table and paste it"
-
-
-def test_the_readme_quotes_the_median_of_the_three_stored_bench_invocations():
-    runs = [json.loads((ROOT / "benchmarks" / "quality5" / f"bench-{i}.log").read_text().splitlines()[-1])
-            for i in (1, 2, 3)]
-    assert all(r["course_preset"] == bench.QUALITY_PRESET for r in runs)
-    ratio = statistics.median(r["fid_ratio_course_over_reference"] for r in runs)
-    readme = (ROOT / "README.md").read_text()
-    assert f"median of 3 invocations: **{ratio:.2f}×**" in readme
-    for r in runs:                                              # every cell of the README's row for the invocation
-        images = f"{r['reference_images_seen']:,} · {r['course_images_seen']:,}".replace(",", " ")
-        assert (f"| {r['reference_img_per_s']:.1f} | {r['course_img_per_s']:.1f} | {r['ratio']:.2f}× | {images} | "
-                f"{r['reference_fid']:.2f} · {r['course_fid']:.2f} ({r['course_raw_G_fid']:.2f}) | "
-                f"{r['fid_ratio_course_over_reference']:.2f}× |") in readme
-    before = json.loads((ROOT / "benchmarks" / "quality5" / "bench-base-1.log").read_text().splitlines()[-1])
-    assert (f"reference {before['reference_fid']:.2f} · course {before['course_fid']:.2f} (EMA G), "
-            f"{before['course_raw_G_fid']:.2f} (raw G), {before['fid_ratio_course_over_reference']:.2f}×") in readme
-    middle = sorted(runs, key=lambda r: r["fid_ratio_course_over_reference"])[1]   # notebook 05 quotes this one
-    nb = (ROOT / "notebooks" / "05_dcgan_full_training_run.ipynb").read_text()
-    assert (f"{middle['reference_img_per_s']:.1f} | {middle['course_img_per_s']:.1f} | {middle['ratio']:.2f}× | "
-            f"{middle['reference_fid']:.2f} → {middle['course_fid']:.2f} / {middle['course_raw_G_fid']:.2f} "
-            f"({ratio:.2f}×)") in nb

@@ -169,7 +169,7 @@ def test_strong_d_probes_given_overrides_such_as_the_tables_rows(monkeypatch):
 
 
 # ----------------------------------------------------------------------------- the stored FULL table
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 STORED = REPO / "benchmarks" / "stabilize_full"
 
 
@@ -178,70 +178,7 @@ def _stored_rows(methods=stabilize.METHODS):
             for row in json.loads((stabilize.folder(STORED, m, s) / "result.json").read_text())]
 
 
-def test_every_row_of_the_stored_full_table_has_three_seeds_at_the_notebooks_full_settings():
+def test_every_row_of_the_stored_full_table_has_three_seeds_at_one_setting():
     rows = _stored_rows()
     assert {r["method"] for r in rows} == {*stabilize.METHODS, stabilize.EMA_OFF}
     assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
-    cell = "".join(json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
-                   ["cells"][15]["source"])
-    # the FULL profile of section 4 asks for the same settings, so a FULL run in this folder loads them
-    for line in ("steps = gc.pick(fast=10, full=2500)", "n_eval = gc.pick(fast=300, full=1000)",
-                 "width, batch = gc.pick(fast=(8, 32), full=(16, 64))", "seeds = gc.pick(fast=(0,), full=(0, 1, 2))"):
-        assert line in cell
-
-
-def test_the_notebook_and_the_write_up_print_the_table_the_stored_runs_give():
-    text = stabilize.table(_stored_rows())
-    nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
-    assert any(text in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    assert text in (STORED.parent / "stabilize_full.md").read_text()
-
-
-def test_the_write_ups_biases_check_is_the_table_its_stored_runs_give():
-    # the BatchNorm-free D with biases (stabilize.CHECKS): 3 seeds at the FULL settings, paired with "no BatchNorm in D"
-    rows = _stored_rows((stabilize.BASELINE, stabilize.NO_BN, stabilize.BIASES))
-    assert {(r["steps"], r["width"], r["batch_size"], r["n"]) for r in rows} == {(2500, 16, 64, 1000)}
-    assert stabilize.PAIRED[stabilize.BIASES] == stabilize.NO_BN == stabilize.REFERENCE[stabilize.BIASES]
-    assert stabilize.BIASES not in stabilize.METHODS            # a check of one row, not a row of 09's table
-    write_up = (STORED.parent / "stabilize_full.md").read_text()
-    assert stabilize.table(rows) in write_up
-    # the figures 09's prose and the write-up quote from it
-    check = next(s for s in stabilize.summarize(rows) if s["method"] == stabilize.BIASES)
-    prose = next("".join(c["source"]) for c in json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())["cells"]
-                 if c["cell_type"] == "markdown" and "A check: the BatchNorm-free D with biases" in "".join(c["source"]))
-    per_seed = " / ".join(f"{d:+.0f}".replace("-", "−") for d in check["vs_no_bn"]["per_seed"])
-    for figure in (f"{check['mean']:.1f} ± {check['std']:.1f}", per_seed, f"paired t = {check['vs_no_bn']['paired_t']:.1f}".replace("-", "−"),
-                   f"recall {check['recall']:.2f} against", f"{-statistics.fmean(check['vs_no_bn']['per_seed']):.0f} of the 103"):
-        assert figure in prose, figure
-    assert per_seed in write_up and f"{check['vs_baseline']['delta']:.0f} above" in prose
-    assert f"Welch's t is {check['vs_no_bn']['welch_t']:.1f}".replace("-", "−") in prose
-    # what it is compared with: the other rows on the same bias-free critic
-    others = {s["method"]: s for s in stabilize.summarize(_stored_rows())}
-    for row in ("SN, no BatchNorm", "WGAN-GP (published recipe)"):
-        assert f"({others[row]['vs_no_bn']['delta']:.0f})".replace("-", "−") in prose, row
-    best_r1 = min(others[f"R1 γ={g:g}"]["vs_no_bn"]["delta"] for g in stabilize.R1_GAMMAS)
-    assert f"at best {best_r1:.0f}".replace("-", "−") in write_up
-    d = check["vs_no_bn"]["per_seed"]
-    half = 4.303 * statistics.stdev(d) / math.sqrt(len(d))          # t(0.975, 2 df): the paired 95 % interval
-    assert f"{statistics.fmean(d) - half:.0f} to {statistics.fmean(d) + half:+.0f} FID".replace("-", "−") in write_up
-
-
-def test_the_write_ups_seed_1_and_2_probes_are_the_stored_probe_output():
-    # the probe table of seeds 1-2 (baseline and SN + BatchNorm) and what 09 quotes from it
-    write_up = (STORED.parent / "stabilize_full.md").read_text()
-    nb = json.loads((REPO / "notebooks" / "09_stabilizing_training.ipynb").read_text())
-    prose = next("".join(c["source"]) for c in nb["cells"] if "Seeds 1 and 2 of this row" in "".join(c["source"]))
-    early, base = [], []
-    for seed in (1, 2):
-        traces = json.loads((STORED / f"probe_baseline_snbn_seed{seed}.out").read_text().splitlines()[-1])
-        assert set(traces) == {stabilize.BASELINE, "SN, BatchNorm kept"}
-        for method, trace in traces.items():
-            assert [r["step"] for r in trace] == [500, 1000, 1500, 2000, 2500]
-            row = f"| {method}, seed {seed} | " + " | ".join(
-                f"{r['d_real']:.2f} / {r['d_fake']:.2f} / {r['g_grad']:.2g}" for r in trace) + " |"
-            assert row in write_up, row
-        early.append(traces["SN, BatchNorm kept"][0])
-        base.append(traces[stabilize.BASELINE][0])
-    quoted = (f"({early[0]['d_fake']:.2f} and {early[1]['d_fake']:.2f}\n  against the baseline's "
-              f"{base[0]['d_fake']:.2f} and {base[1]['d_fake']:.2f}")
-    assert quoted in prose and f"gradient {early[0]['g_grad']:.1f} and {early[1]['g_grad']:.1f} where" in prose

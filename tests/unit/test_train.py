@@ -4,8 +4,10 @@ import math
 import pytest
 import torch
 
-from gan_course import checkpoint, train
-from gan_course.train import TrainConfig
+from gan_course import files as checkpoint, train
+from gan_course.training import ema as averaging
+from gan_course.training import step as training_step
+from gan_course.training import TrainConfig
 
 TINY = dict(arch="mlp", dataset="mnist5k", width=16, z_dim=8, batch_size=16, log_every=5, device="cpu")
 
@@ -95,7 +97,7 @@ def test_stop_between_d_and_g_update_resumes_a_dcgan_bit_for_bit_with_its_adam_s
             signal.raise_signal(signal.SIGINT)
         return real_g_step(run, *args, **kwargs)
 
-    monkeypatch.setattr(train, "g_step", sigint_then_g_step)
+    monkeypatch.setattr(training_step, "g_step", sigint_then_g_step)
     with pytest.raises(KeyboardInterrupt, match="after step 7 of 12"):
         train.fit(cfg, out=tmp_path, progress=False)
     monkeypatch.undo()
@@ -122,7 +124,7 @@ def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeyp
         loss = real_g_step(run, fake, y_fake)
         return loss * float("nan") if run.step >= 6 else loss
 
-    monkeypatch.setattr(train, "g_step", g_step_that_explodes)
+    monkeypatch.setattr(training_step, "g_step", g_step_that_explodes)
     with pytest.raises(train.TrainingDiverged, match="between step 5 and step 10.*from step 5 was kept"):
         train.fit(cfg, out=tmp_path, progress=False)
     assert checkpoint.load(tmp_path / "checkpoint.pt")["step"] == 5
@@ -131,7 +133,7 @@ def test_diverged_run_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeyp
 def test_ema_update_formula():
     ema, model = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
     before = weights(ema)
-    train.ema_update(ema, model, 0.9)
+    averaging.average(ema, model, 0.9)
     torch.testing.assert_close(ema.weight, 0.9 * before["weight"] + 0.1 * model.weight)
 
 
@@ -194,9 +196,9 @@ def test_tensorboard_writes_event_files(tmp_path):
 
 
 def test_ema_decay_warms_up_then_holds_the_target():
-    assert train.ema_decay(0, 0.999) == pytest.approx(0.1)          # (1 + 0) / (10 + 0)
-    assert train.ema_decay(90, 0.999) == pytest.approx(91 / 100)
-    assert train.ema_decay(10**6, 0.999) == 0.999
+    assert averaging.decay(0, 0.999) == pytest.approx(0.1)          # (1 + 0) / (10 + 0)
+    assert averaging.decay(90, 0.999) == pytest.approx(91 / 100)
+    assert averaging.decay(10**6, 0.999) == 0.999
 
 
 def test_conditional_run_uses_labelled_batches_and_samples_by_class():
@@ -284,8 +286,8 @@ def test_recompute_batchnorm_gives_the_statistics_of_its_own_weights():
         for p in G.parameters():
             p.add_(0.3 * torch.randn_like(p))
         G.train()(torch.randn(32, 8))                   # raw G's statistics move with raw G's weights
-    train.ema_update(ema, G, 0.5)
-    train.recompute_batchnorm(ema, batches=3, batch_size=16, seed=0)
+    averaging.average(ema, G, 0.5)
+    averaging.recompute_batchnorm(ema, batches=3, batch_size=16, seed=0)
     bns_fresh, means, variances = fresh_pass_statistics(ema, 3, 16, seed=0)
     ema_bns = [m for m in ema.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for bn, mean, var in zip(ema_bns, means, variances):
@@ -299,7 +301,7 @@ def test_the_runs_sampler_and_checkpoint_carry_the_ema_weights_own_statistics(tm
     run = train.fit(cfg, out=tmp_path, progress=False)
     saved = checkpoint.load(tmp_path / "checkpoint.pt")["G_ema"]
     G = run.sampler
-    _, means, variances = fresh_pass_statistics(G, train.BN_BATCHES, train.BN_BATCH_SIZE)
+    _, means, variances = fresh_pass_statistics(G, averaging.BN_BATCHES, averaging.BN_BATCH_SIZE)
     bns = [(name, m) for name, m in G.named_modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for (name, bn), mean, var in zip(bns, means, variances):
         torch.testing.assert_close(bn.running_mean, mean)
@@ -314,22 +316,22 @@ def test_the_runs_sampler_and_checkpoint_carry_the_ema_weights_own_statistics(tm
 @pytest.mark.parametrize("batch_size", [16, 64, 256])
 def test_ema_half_life_is_in_images_whatever_the_batch(batch_size):
     half_life, late = 12_800, 10**6                       # late: past the warm-up
-    beta = train.ema_beta(late, batch_size, half_life)
+    beta = averaging.beta(late, batch_size, half_life)
     assert beta ** (half_life / batch_size) == pytest.approx(0.5)       # old weights weigh ½ after half_life images
     old = torch.ones(1)
     for step in range(half_life // batch_size):
-        old = old * train.ema_beta(late + step, batch_size, half_life)
+        old = old * averaging.beta(late + step, batch_size, half_life)
     torch.testing.assert_close(old, torch.tensor([0.5]))
-    assert train.ema_beta(0, batch_size, half_life) == pytest.approx(0.1)   # the warm-up is kept
+    assert averaging.beta(0, batch_size, half_life) == pytest.approx(0.1)   # the warm-up is kept
 
 
 @pytest.mark.parametrize("batch_size, half_life", [(64, 10_000), (128, 10_000), (64, 2_500), (64, 50)])
 def test_ema_warmup_ends_where_the_decay_reaches_its_target(batch_size, half_life):
-    t = train.ema_warmup_steps(batch_size, half_life)
+    t = averaging.warmup_steps(batch_size, half_life)
     target = 0.5 ** (batch_size / half_life)
-    assert train.ema_beta(t, batch_size, half_life) == target             # from step t on: the target
+    assert averaging.beta(t, batch_size, half_life) == target             # from step t on: the target
     if t > 0:
-        assert train.ema_beta(t - 1, batch_size, half_life) < target      # before: still warming up
+        assert averaging.beta(t - 1, batch_size, half_life) < target      # before: still warming up
     if half_life >= 100 * batch_size:                                    # ≈ 9·h/ln 2 images, batch or not
         assert t * batch_size == pytest.approx(9 * half_life / math.log(2), rel=0.01)
 
@@ -337,10 +339,61 @@ def test_ema_warmup_ends_where_the_decay_reaches_its_target(batch_size, half_lif
 def test_ema_half_life_grows_with_the_images_seen_during_the_warm_up():
     b, h = 64, 10_000
     for t in (300, 1000, 1900):                                          # inside the warm-up (ends at 2 024)
-        assert train.ema_half_life_at(t, b, h) == pytest.approx(math.log(2) / 9 * t * b, rel=0.03)
-    assert train.ema_half_life_at(train.ema_warmup_steps(b, h), b, h) == pytest.approx(h)
-    assert train.ema_half_life_at(10**6, b, h) == pytest.approx(h)
+        assert averaging.half_life_at(t, b, h) == pytest.approx(math.log(2) / 9 * t * b, rel=0.03)
+    assert averaging.half_life_at(averaging.warmup_steps(b, h), b, h) == pytest.approx(h)
+    assert averaging.half_life_at(10**6, b, h) == pytest.approx(h)
 
 
 def test_the_presets_warm_up_ends_where_05_says():
-    assert train.ema_warmup_steps(128, 10_000) == 1009                   # 05: "step 1 009 (129 152 images)"
+    assert averaging.warmup_steps(128, 10_000) == 1009                   # 05: "step 1 009 (129 152 images)"
+
+
+# ----------------------------------------------------------------------------- behaviour no other test pinned
+def test_sample_draws_in_eval_mode_and_gives_g_its_mode_back():
+    from gan_course import nets
+    G = nets.DCGANGenerator(z_dim=8, width=4).train()
+    with torch.no_grad():
+        G(3 * torch.randn(64, 8))                              # running statistics far from a batch of 4's
+    x = train.sample(G, 4, seed=3)
+    assert G.training                                          # its mode is given back
+    z = torch.randn(4, 8, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        torch.testing.assert_close(x, G.eval()(z))             # BatchNorm used its running statistics
+        assert not torch.allclose(x, G.train()(z), atol=1e-3)  # a train-mode draw differs
+
+
+def test_the_logged_d_loss_is_the_mean_over_the_k_d_updates(monkeypatch):
+    calls = []
+
+    def d_step_of_loss_two(run, *args, **kwargs):
+        calls.append(1)
+        return torch.tensor(2.0)
+
+    monkeypatch.setattr(training_step, "d_step", d_step_of_loss_two)
+    run = train.fit(TrainConfig(**{**TINY, "log_every": 2}, steps=4, k_d=3), progress=False)
+    assert len(calls) == 12
+    assert [h["d_loss"] for h in run.history] == [2.0, 2.0]   # not 6.0: the sum of three updates
+
+
+def test_img_per_s_counts_the_images_of_every_rank(monkeypatch):
+    from gan_course.training import distributed, loop
+    run = train.build_run(TrainConfig(**TINY, steps=5))
+    run.ctx = distributed.Context(rank=0, world_size=4)
+    now = [100.0]
+    monkeypatch.setattr(loop, "_clock", lambda device: now[0])
+    monkeypatch.setattr(distributed, "all_finite", lambda value, ctx, device: math.isfinite(value))  # no process group
+    book = loop.Book(run, train.Checkpoints(run, None, False), signals=None, progress=False)
+    book.d_sum, book.g_sum, book.n = torch.tensor(5.0), torch.tensor(5.0), 5
+    now[0] += 2.0                                              # 5 steps of 16 images on each of 4 ranks in 2 s
+    assert book.log()["img_per_s"] == 5 * 16 * 4 / 2
+
+
+def test_tensorboard_receives_every_logged_scalar(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    run = train.fit(TrainConfig(**TINY, steps=10, tensorboard=str(tmp_path)), progress=False)
+    events = EventAccumulator(str(tmp_path))
+    events.Reload()
+    assert {"d_loss", "g_loss", "img_per_s"} <= set(events.Tags()["scalars"])
+    d = events.Scalars("d_loss")
+    assert [e.step for e in d] == [5, 10]
+    torch.testing.assert_close([e.value for e in d], [h["d_loss"] for h in run.history])

@@ -46,3 +46,10 @@ def test_panel_2d_arrows_are_the_force_on_each_point_at_a_fixed_scale():
     np.testing.assert_allclose(np.stack([q.U, q.V], 1), expected.numpy(), rtol=1e-5, atol=1e-7)
     assert q.scale == 2.0 and q.scale_units == "xy"                    # drawn length = 0.5·‖f‖ plot units
     assert (expected.norm(dim=1) < 0.5).all()             # these forces are short: unit arrows would not match
+
+
+def test_show_images_maps_the_grid_onto_black_to_white_whatever_its_range():
+    import matplotlib.pyplot as plt
+    ax = viz.show_images(torch.zeros(4, 1, 28, 28))            # all mid-grey: autoscaling would stretch it
+    assert ax.images[0].get_clim() == (0, 1)
+    plt.close(ax.figure)

@@ -73,6 +73,8 @@ def test_k_d_discriminator_steps_per_generator_step():
     pg = widgets.Playground(k_d=3)
     pg.train(5)
     assert pg.d_steps == 15 and pg.run.step == 5
+    adam_steps = {int(s["step"]) for s in pg.run.opt_d.state.values()}
+    assert adam_steps == {15}                                 # D's optimiser really stepped 3 times per step
 
 
 def test_playground_reports_how_far_the_last_g_step_moved_the_fakes():
