@@ -15,7 +15,7 @@ comma := ,
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab-venv lab test unit slow grading notebooks assignments data-check site site-test clean
+.PHONY: venv lab-venv lab test unit integration repository docs-check grading notebooks assignments data-check site site-test clean
 
 venv: $(STAMP)  ## .venv with the package (editable), JupyterLab, the test and instructor tools
 
@@ -48,14 +48,22 @@ data-check: lab-venv  ## verify every file in data/ against data/MANIFEST.sha256
 lab: lab-venv data-check  ## JupyterLab on the course's first notebook
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-unit: venv  ## package tests only, without the slow ones (`make slow`), the nbgrader run (`make grading`) and the site's (`make site-test`)
-	$(BIN)/python -m pytest tests -m "not slow and not nbgrader and not site"
+# The tests, by purpose (tests/<purpose>/); `make test` runs all four and the notebooks.
+unit: venv  ## package behaviour, quick (tests/unit; the tests marked slow are left to `make integration`)
+	$(BIN)/python -m pytest tests/unit -m "not slow"
 
-slow: venv  ## the slow package tests: tests marked `slow` (tests/test_reliability.py's CLI runs stopped by real signals)
-	$(BIN)/python -m pytest tests -m "slow and not nbgrader and not site"
+integration: venv  ## the CLI, torchrun, the shipped weights' golden figures, stop signals and resume (tests/integration)
+	$(BIN)/python -m pytest tests/integration tests/unit -m "slow and not nbgrader"
+	$(BIN)/python -m pytest tests/integration -m "not slow and not nbgrader"
+
+repository: venv  ## the wheel, the setup cell, Python versions, hygiene, the tools, the notebook in a browser (tests/repository)
+	$(BIN)/python -m pytest tests/repository
+
+docs-check: venv  ## every generated table equals its data (tools/render.py --check) and the site's staging (tests/docs)
+	$(BIN)/python -m pytest tests/docs -m "not site"
 
 grading: venv  ## the real nbgrader grades every assignment: solution, stubs, wrong submissions (CI runs it after `make test`)
-	$(BIN)/python -m pytest tests -m nbgrader
+	$(BIN)/python -m pytest tests/integration -m nbgrader
 
 notebooks: venv  ## every notebook and every assignment's solution notebook, FAST profile
 	# a fresh runs/ folder, so every notebook trains (train-or-load would otherwise load); the executed
@@ -79,9 +87,9 @@ site: $(DOCS_STAMP)  ## the course website in build/site/, from the notebooks ex
 	@echo "the site: build/site/index.html"
 
 site-test: $(DOCS_STAMP)  ## the built site in chromium: every page offline, figures, maths, links (after `make site`)
-	$(BIN)/python -m pytest tests -m site
+	$(BIN)/python -m pytest tests/docs -m site
 
-test: venv unit slow notebooks  ## what CI runs (and then `make grading`, `make site site-test`)
+test: venv unit integration repository docs-check notebooks  ## what CI runs (and then `make grading`, `make site site-test`)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache build

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gan_course import bench, data, digits, latent, nets, presets, train
+from gan_course import ema as averaging, speed as bench, data, digits, latent, nets, presets, train
 
 
 # ----------------------------------------------------------------------------- round 2: networks tried only here
@@ -132,7 +132,7 @@ def main(a):
     real = digits.spread(clf, data.to_unit_range(x))
     cfg = presets.config("dcgan-mnist-shallow", steps=a.steps, seed=a.seed, device="cpu", compile="off",
                          ema_half_life=a.half_lives[0], **ARMS[a.arm])
-    run, step = bench.course_recipe(cfg)
+    run, step = bench.stepper(cfg)
     extra = {h: copy.deepcopy(run.G_ema) for h in a.half_lives[1:]}
     out = Path(a.out or f"benchmarks/digits_sweep/{a.arm}-seed{a.seed}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def main(a):
                     group["lr"] = lr * lr_factor(run.step, a.steps)
         step()
         for h, ema in extra.items():
-            train.ema_update(ema, run.G, train.ema_beta(run.step - 1, cfg.batch_size, h))
+            averaging.average(ema, run.G, averaging.beta(run.step - 1, cfg.batch_size, h))
         if run.step % a.eval_every == 0:
             G_raw = run.G.eval()
             row = {"arm": a.arm, "seed": a.seed, "step": run.step, "images": run.step * cfg.batch_size,
@@ -231,13 +231,13 @@ def figures(rows) -> dict:
             "passed": sum(r[k]["passes"] for r in rows for k in r if k == "raw" or k.startswith(("ema", "psi"))),
             "base_1860_0": sure(one("base", 0, 1860)), "base_3720": sure(one("base", 0, 3720)),
             "b32_1860": sure(one("b32", 0, 1860)), "b32_3720": sure(one("b32", 0, 3720)),
-            "warmup": {b: {f"ema{h:.0f}": train.ema_warmup_steps(b, h) for h in halves} for b in sorted(set(batches.values()))},
+            "warmup": {b: {f"ema{h:.0f}": averaging.warmup_steps(b, h) for h in halves} for b in sorted(set(batches.values()))},
             "long_equal": sum(r["ema40000"]["sure"] == r["ema160000"]["sure"] for r in rows),
             "own_differs": len(differs),
             "own_differs_where": ", ".join(f"{r['arm']} seed {r['seed']} step {r['step']}" for r in
                                            sorted(differs, key=lambda r: (r["arm"], r["step"]))),
-            "hl_min": min(train.ema_half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
-            "hl_max": max(train.ema_half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
+            "hl_min": min(averaging.half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
+            "hl_max": max(averaging.half_life_at(r["step"] - 1, batches[r["arm"]], 40_000) for r in differs),
             "own_gap": max((abs(r[own]["sure"] - r["ema40000"]["sure"]) for r in differs), default=0.0),
             "psi_rows": len(psi), "psi_runs": len(psi_1860),
             "psi0.8_1860": statistics.median(r["psi0.8"]["sure"] - sure(r) for r in psi_1860),
@@ -323,7 +323,7 @@ def round2_figures(rows) -> dict:
 def cost(arms=("base", "deep", "w48"), steps: int = 40, repeats: int = 3) -> dict:
     """Seconds per training step of each arm (after 10 untimed steps), the arms interleaved, median of `repeats`;
     the ratio to the first arm. Same invocation, same thread count, so the ratio is what to read."""
-    runs = {arm: bench.course_recipe(presets.config("dcgan-mnist-shallow", steps=10**6, device="cpu", compile="off",
+    runs = {arm: bench.stepper(presets.config("dcgan-mnist-shallow", steps=10**6, device="cpu", compile="off",
                                                     **ARMS[arm]))[1] for arm in arms}
     for step in runs.values():
         for _ in range(10):
@@ -348,7 +348,7 @@ def figure(weights: str, out: str, arch: str = "dcgan") -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import torch.nn.functional as F
-    from gan_course import checkpoint
+    from gan_course import files as checkpoint
 
     torch.manual_seed(0)
     clf, _ = digits.train(epochs=5, device="cpu")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from gan_course import bench, classifier, metrics, presets, train
+from gan_course import ema as averaging, speed as bench, classifier, metrics, presets, train
 
 
 def score(G, fid, n):
@@ -38,8 +38,8 @@ def warmup(batch_size, half_lives) -> str:
     lines = ["| half-life (images) | target decay per step | warm-up ends at step | images seen then | "
              "half-life used at 1/4, 1/2, 3/4 of the warm-up (images) |", "|---|---|---|---|---|"]
     for h in half_lives:
-        t = train.ema_warmup_steps(batch_size, h)
-        used = " / ".join(f"{train.ema_half_life_at(int(t * f), batch_size, h):.0f}" for f in (0.25, 0.5, 0.75))
+        t = averaging.warmup_steps(batch_size, h)
+        used = " / ".join(f"{averaging.half_life_at(int(t * f), batch_size, h):.0f}" for f in (0.25, 0.5, 0.75))
         lines.append(f"| {h:.0f} | {0.5 ** (batch_size / h):.6f} | {t} | {t * batch_size} | {used} |")
     return "\n".join(lines)
 
@@ -50,7 +50,7 @@ def main(args):
                          seed=args.seed, device="cpu", compile="off", ema_half_life=args.half_lives[0])
     print(warmup(cfg.batch_size, args.half_lives), flush=True)
     own = f"ema{args.half_lives[0]:.0f}"
-    run, step = bench.course_recipe(cfg)
+    run, step = bench.stepper(cfg)
     extra = {h: copy.deepcopy(run.G_ema) for h in args.half_lives[1:]}
     fid = metrics.fid_metric(classifier.load_classifier(device="cpu"))   # the course's FID, real side loaded once
     out = Path(args.out)
@@ -59,7 +59,7 @@ def main(args):
     while run.step < args.steps:
         step()
         for h, ema in extra.items():
-            train.ema_update(ema, run.G, train.ema_beta(run.step - 1, cfg.batch_size, h))
+            averaging.average(ema, run.G, averaging.beta(run.step - 1, cfg.batch_size, h))
         if run.step % 100 == 0:
             print(f"step {run.step} at {time.perf_counter() - t0:.0f} s", flush=True)
         if run.step % args.eval_every == 0 and run.step >= args.eval_from:
@@ -68,7 +68,7 @@ def main(args):
                 b_old.copy_(b)                                   # the pre-issue-12 EMA: raw G's statistics
             row = {"preset": args.preset, "lr": cfg.lr_g, "seed": args.seed, "step": run.step, "images": run.step * cfg.batch_size, "n": args.n,
                    "width": cfg.width, "batch_size": cfg.batch_size,
-                   "warmup_ends": {f"ema{h:.0f}": train.ema_warmup_steps(cfg.batch_size, h) for h in args.half_lives},
+                   "warmup_ends": {f"ema{h:.0f}": averaging.warmup_steps(cfg.batch_size, h) for h in args.half_lives},
                    "raw": score(run.G, fid, args.n),
                    **({"raw_recomputed_bn": score(train.recompute_batchnorm(copy.deepcopy(run.G)), fid, args.n)}
                       if args.raw_recomputed else {}),

@@ -3,14 +3,14 @@
 Each invocation trains one arm with one seed for `--minutes` of training time (the clock stops while it
 scores), and scores raw G and EMA copies of several half-lives at a few points on the way. The arms are
 the `dcgan-fmnist` preset with one or two settings changed (ARMS), or (`--arm reference`, not run in the
-stored sweep: the bench measured the reference) the pytorch/examples reference recipe of `gan_course bench`. Extra EMA copies are averaged weights only (they cost no training), each
+stored sweep: the bench measured the reference) the pytorch/examples reference recipe of `tools/bench.py`. Extra EMA copies are averaged weights only (they cost no training), each
 scored after its BatchNorm statistics are recomputed for it. One JSON line per evaluation.
 
     python benchmarks/quality5.py --arm w32 --seed 0 --threads 1 --out benchmarks/quality5/runs.jsonl
     python benchmarks/quality5.py --table benchmarks/quality5/runs.jsonl   # the table pasted in quality5.md
 
 The sweep in benchmarks/quality5.md ran two arms at a time, one thread each, on the 2-core CPU, so
-its FIDs are those of half a machine: they rank the arms; `python -m gan_course bench --quality-minutes 5`
+its FIDs are those of half a machine: they rank the arms; `python tools/bench.py --quality-minutes 5`
 (two threads, one trainer at a time) gives the figures the README quotes.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ema_seeds import score  # noqa: E402  (the same FID scoring as the EMA study)
 
-from gan_course import bench, classifier, metrics, presets, train  # noqa: E402
+from gan_course import ema as averaging, speed as bench, classifier, metrics, presets, train  # noqa: E402
 
 # Each arm: settings changed from the dcgan-fmnist preset (width 64, batch 128, Adam 2e-4/2e-4, NS loss).
 ARMS: dict[str, dict] = {
@@ -45,19 +45,19 @@ HALF_LIVES = (10_000, 2_500, 40_000)      # images; the first is the preset's ow
 def course(arm: str, seed: int, minutes: float, evals: list[float], n: int, fid, out: Path) -> None:
     cfg = presets.config("dcgan-fmnist", steps=10**9, seed=seed, device="cpu", compile="off",
                          ema_half_life=HALF_LIVES[0], **ARMS[arm])
-    run, step = bench.course_recipe(cfg)
+    run, step = bench.stepper(cfg)
     extra = {h: copy.deepcopy(run.G_ema) for h in HALF_LIVES[1:]}
     trained, todo = 0.0, sorted(evals)
     while todo:
         t0 = time.perf_counter()
         step()
         for h, ema in extra.items():
-            train.ema_update(ema, run.G, train.ema_beta(run.step - 1, cfg.batch_size, h))
+            averaging.average(ema, run.G, averaging.beta(run.step - 1, cfg.batch_size, h))
         trained += time.perf_counter() - t0
         if trained >= 60 * todo[0]:
             row = {"arm": arm, "seed": seed, "minutes": todo.pop(0), "step": run.step,
                    "images": run.step * cfg.batch_size, "n": n, "threads": torch.get_num_threads(),
-                   "warmup_ends": {f"ema{h}": train.ema_warmup_steps(cfg.batch_size, h) for h in HALF_LIVES},
+                   "warmup_ends": {f"ema{h}": averaging.warmup_steps(cfg.batch_size, h) for h in HALF_LIVES},
                    "raw": score(run.G, fid, n), f"ema{HALF_LIVES[0]}": score(run.sampler, fid, n),
                    **{f"ema{h}": score(train.recompute_batchnorm(e), fid, n) for h, e in extra.items()}}
             _write(out, row)

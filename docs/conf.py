@@ -2,7 +2,7 @@
 
 Nothing here loads from the network: MathJax, RequireJS and the ipywidgets embedder come from
 build/site-vendor/ (docs/vendor.py fetches them from the npm registry), served from _static/.
-tests/test_site.py opens every page in chromium and fails on any request that leaves the site.
+tests/docs/test_site.py opens every page in chromium and fails on any request that leaves the site.
 """
 from pathlib import Path
 

@@ -5,7 +5,7 @@
 - index.md: README's opening paragraph and its course map (notebooks) and assignments tables, the
   links pointed at the site's pages; one page per notebook (notebooks/*.ipynb, globbed: a new
   notebook appears by itself) and per assignment (the student version, assignments/release/*/*.ipynb);
-  timings.md from benchmarks/reports/*.json (gan_course.report.markdown, as gpu-report writes it).
+  timings.md from benchmarks/reports/*.json (tools/gpu_report.py's markdown, as it writes it).
 - A notebook page is the copy `make notebooks` executed in FAST (build/executed/, written by
   docs/nbsave.py) when that copy was run from the notebook as it is now (same SHA-256) and ran
   through; otherwise the notebook is executed here, in FAST with a fresh runs/ folder, exactly as
@@ -28,6 +28,7 @@ from urllib.parse import quote
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))          # coursemap.py, gpu_report.py: maintenance tools, not the package
 sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 import course_url  # noqa: E402  (tools/course_url.py: the repository URL, in one place)
 from docs import nbsave  # noqa: E402
@@ -168,12 +169,12 @@ def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
 # ----------------------------------------------------------------------------- index and timings
 def course_map(readme: str) -> str:
     """README's opening paragraph, course map and assignments table, with the site's links."""
-    from gan_course import readme as rd
-    _, block, _ = rd.split(readme)
+    found = re.search(r"<!-- render: coursemap\.table -->\n(.*?)\n?<!-- /render -->", readme, re.DOTALL)
+    block = found.group(1) if found else ""
     opening = readme.split("\n## ", 1)[0].split("\n\n")          # the title, the badges, the pitch
     intro = "\n\n".join(p for p in opening if not p.startswith(("# ", "[![")))
     assignments = re.search(r"\*\*Assignments\*\*.*?\n\n(\|.*?)\n\n", readme, re.DOTALL)
-    text = "\n\n".join([intro, "## The course map", block.replace(rd.BEGIN, "").strip(),
+    text = "\n\n".join([intro, "## The course map", block.strip(),
                         "## Assignments", assignments.group(1) if assignments else ""])
     text = re.sub(r"\]\(assignments/source/([^/]+)/\1\.ipynb\)", r"](assignments/\1.ipynb)", text)
     text = re.sub(r"\]\(benchmarks/reports/[^)]+\)", "](timings.md)", text)
@@ -196,10 +197,10 @@ def index(notebooks: list[str], assignments: list[str]) -> str:
 
 
 def timings() -> str:
-    from gan_course import readme as rd
-    from gan_course import report
+    import coursemap as rd
+    import gpu_report as report
     parts = ["# Measured times", "Rendered from `benchmarks/reports/*.json` (written by "
-             "`python -m gan_course gpu-report`); the course map's time columns come from the same files."]
+             "`python tools/gpu_report.py`); the course map's time columns come from the same files."]
     for r in sorted(rd.load(), key=lambda r: r["date"], reverse=True):
         run, extra = r.get("run"), ""
         if run and not run.get("reference"):      # a transcribed report: the course's run, no reference run
