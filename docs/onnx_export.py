@@ -120,19 +120,36 @@ def page_data(name: str) -> tuple[dict, dict]:
     return data, parity
 
 
+def stamp(name: str) -> str:
+    """What a page's data depends on: the weights, this file, the package code that computes the
+    directions and loads G, and the exporter's versions."""
+    import inspect
+    import onnxscript
+    weights = gc.data.verified_path(gc.pretrained.SHIPPED[name], gc.runtime.data_root())
+    parts = [Path(__file__).read_text(), torch.__version__, onnx.__version__, onnxscript.__version__,
+             hashlib.sha256(weights.read_bytes()).hexdigest()]
+    parts += [inspect.getsource(m) for m in (gc.latent, gc.nets, gc.pretrained)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def write(out: Path) -> dict:
-    """explorer-<name>.js for every model in MODELS, in `out`; returns each model's parity figures."""
+    """explorer-<name>.js for every model in MODELS, in `out` (skipped while its stamp is current);
+    returns each model's parity figures."""
     out.mkdir(parents=True, exist_ok=True)
     report = {}
     for name in MODELS:
+        target, key = out / f"explorer-{name}.js", stamp(name)
+        if target.is_file() and key in target.read_text()[:300]:
+            print(f"  {target.name}: current (stamp {key[:12]})")
+            continue
         data, parity = page_data(name)
         if parity["fp32"] > PARITY or parity["fp16_weights"] > HALF_PARITY:
             sys.exit(f"docs/onnx_export.py: {name}'s ONNX export differs from torch by {parity} "
                      f"(allowed: fp32 {PARITY}, fp16 weights {HALF_PARITY}); the page would not show this generator.")
-        text = ("// written by docs/onnx_export.py (make site): the page's generator and its latents\n"
+        text = (f"// written by docs/onnx_export.py (make site): the page's generator and its latents; stamp {key}\n"
                 "window.GC_LIVE = window.GC_LIVE || {};\n"
                 f"window.GC_LIVE[{json.dumps(name)}] = {json.dumps(data)};\n")
-        (out / f"explorer-{name}.js").write_text(text)
+        target.write_text(text)
         report[name] = {**parity, "bytes": len(text)}
         print(f"  {name}: explorer-{name}.js {len(text) / 1e6:.2f} MB; max |ONNX − torch| fp32 {parity['fp32']:.1e}, "
               f"fp16 weights {parity['fp16_weights']:.1e}")

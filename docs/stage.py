@@ -239,7 +239,11 @@ def index(notebooks: list[str], assignments: list[str]) -> str:
     return "\n\n".join([wide, "# A course on Generative Adversarial Networks", course_map(readme),
                         "Every notebook page shows the notebook as `make test` executed it in the FAST profile "
                         "(small step counts, 2 CPU cores): figures and numbers are FAST's, not a full run's. "
-                        "Assignments are shown as students receive them, unexecuted.",
+                        "Assignments are shown as students receive them, unexecuted. "
+                        "Three pages have widgets that run in your browser, without a kernel: the latent explorer over "
+                        "the shipped generators on [07](notebooks/07_latent_space_explorer.ipynb) and "
+                        "[08](notebooks/08_conditional_gans.ipynb), and the playback of recorded 2-D training runs on "
+                        "[03](notebooks/03_training_dynamics_2d.ipynb).",
                         toc("Notebooks", notebooks), toc("Assignments", assignments),
                         toc("Measurements", ["timings"])]) + "\n"
 
