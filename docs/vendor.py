@@ -20,6 +20,8 @@ version 4 fetches them from a CDN unless a font package is installed and configu
 from __future__ import annotations
 
 import base64
+import hashlib
+import inspect
 import json
 import shutil
 import subprocess
@@ -69,12 +71,14 @@ def ort_runtime(dist: Path) -> str:
   ort.env.wasm.wasmPaths = {{mjs: URL.createObjectURL(new Blob([glue], {{type: "text/javascript"}}))}};
 }})();
 """
-    return f"/* {RUNTIME} (MIT, Microsoft): dist/{RUNTIME_FILES[0]} */\n" + api.read_text() + boot
+    code = "\n".join(line for line in api.read_text().splitlines() if not line.startswith("//# sourceMappingURL="))
+    return f"/* {RUNTIME} (MIT, Microsoft): dist/{RUNTIME_FILES[0]} */\n" + code + "\n" + boot
 
 
 def vendor(out: Path) -> None:
     stamp = out / ".packages"
-    wanted = "\n".join([*PACKAGES, RUNTIME]) + "\n"
+    bundler = hashlib.sha256(inspect.getsource(ort_runtime).encode()).hexdigest()[:12]   # a changed bundle re-vendors
+    wanted = "\n".join([*PACKAGES, RUNTIME, f"ort-runtime.js {bundler}"]) + "\n"
     if stamp.is_file() and stamp.read_text() == wanted:
         return                                                   # already there, same versions
     npm = shutil.which("npm")
