@@ -166,8 +166,9 @@ def add_live(cells: list, name: str) -> list:
     i = at[0] + 1
     if i < len(cells) and cells[i].cell_type == "markdown" and cells[i].source == LIVE_NOTE:
         i += 1
-    widget = nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]},
-                                       outputs=[nbformat.v4.new_output("display_data", data={"text/html": live_html(kind, model)})])
+    html = nbformat.v4.new_output("display_data", data={"text/html": live_html(kind, model)})
+    widget = nbformat.v4.new_code_cell("# the live widget (MyST-NB drops an empty cell)", outputs=[html],
+                                       metadata={"tags": ["remove-input"]})
     return cells[:i] + [nbformat.v4.new_markdown_cell(intro), widget] + cells[i:]
 
 

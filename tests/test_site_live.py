@@ -63,6 +63,7 @@ def wait_drawn(page, widget, key: str, after: int = 0) -> int:
 
 def drag(page, slider, fraction: float) -> float:
     """Drag a range input's thumb with the mouse to `fraction` of its track; returns its new value."""
+    slider.scroll_into_view_if_needed()
     box = slider.bounding_box()
     lo, hi, value = (float(slider.get_attribute(a)) for a in ("min", "max", "value"))
     y = box["y"] + box["height"] / 2
@@ -166,16 +167,19 @@ def test_03_playback_scrubs_the_recorded_run(page):
     assert page.errors == [] and page.outside == []
 
 
-def test_page_weights_and_the_runtime_only_where_needed(page):
-    """Loads every notebook page, sums the files it loaded (its document and every resource the browser
-    lists in performance entries), writes build/site-weights.json."""
+def test_page_weights_and_the_runtime_only_where_needed(browser):
+    """Opens every notebook page in a fresh context (no cache), sums the files it requested, and writes
+    build/site-weights.json."""
     weights = {}
     for html in sorted((SITE / "notebooks").glob("*.html")):
-        open_page(page, f"notebooks/{html.name}")
-        page.wait_for_timeout(300)
-        urls = page.evaluate("[location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
-        files = {Path(unquote(urlsplit(u).path)) for u in urls if u.startswith("file://")}
-        files = {f for f in files if f.is_file()}
+        context = browser.new_context()
+        page = context.new_page()
+        loaded = set()
+        page.on("request", lambda r: r.url.startswith("file://") and loaded.add(Path(unquote(urlsplit(r.url).path))))
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        context.close()
+        files = {f for f in loaded if f.is_file()}
         own = sum(f.stat().st_size for f in files if f.name.startswith(("explorer-", "playback-")))
         runtime = sum(f.stat().st_size for f in files if f.name == RUNTIME)
         weights[html.stem] = {"total_bytes": sum(f.stat().st_size for f in files), "runtime_bytes": runtime,
