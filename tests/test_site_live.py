@@ -79,6 +79,16 @@ def assert_close_grey(got: np.ndarray, want: np.ndarray, what: str):
     assert diff.max() <= MAX_GREY, f"{what}: the page's pixels differ from torch's by up to {diff.max()} grey levels"
 
 
+def shoot(page, widget: str, name: str):
+    """A screenshot of the widget alone, below the page's sticky header, nothing focused."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    page.evaluate("""w => { document.activeElement && document.activeElement.blur();
+                            document.querySelector(w).scrollIntoView(); window.scrollBy(0, -120); }""", widget)
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SHOTS / name), clip=page.locator(widget).bounding_box())
+
+
 def test_07_explorer_matches_torch_and_moves(page):
     open_page(page, "notebooks/07_latent_space_explorer.html")
     w = ".gc-live[data-kind=explorer]"
@@ -119,8 +129,7 @@ def test_07_explorer_matches_torch_and_moves(page):
     wait_drawn(page, w, "walks", walks)
     assert_close_grey(canvas_images(page, w, "walk", 3)[1], grey(gc.latent.images(G, gc.latent.lerp(za, zb, t)[None]))[0],
                       f"lerp at t = {t}")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(w).screenshot(path=str(SHOTS / "live-07.png"))
+    shoot(page, w, "live-07.png")
     assert page.errors == [] and page.outside == []
 
 
@@ -140,8 +149,7 @@ def test_08_explorer_follows_the_class(page):
     want = gc.latent.images(G, gc.explorer.edit(G, 0, 8, offsets={0: shift}), torch.full((8,), bag))
     assert_close_grey(canvas_images(page, w, "explorer", 8), grey(want), f"class Bag, z[0] + {shift}")
     assert "Bag" in page.locator(f"{w} .gc-caption").first.inner_text()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(w).screenshot(path=str(SHOTS / "live-08.png"))
+    shoot(page, w, "live-08.png")
     assert page.errors == [] and page.outside == []
 
 
@@ -162,8 +170,7 @@ def test_03_playback_scrubs_the_recorded_run(page):
     assert "wgan-gp" in page.locator(f"{w} .gc-caption").inner_text()
     page.select_option(f"{w} select[name=loss]", label="ns")
     drag(page, page.locator(f"{w} input[name=step]"), 0.35)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(w).screenshot(path=str(SHOTS / "live-03.png"))
+    shoot(page, w, "live-03.png")
     assert page.errors == [] and page.outside == []
 
 

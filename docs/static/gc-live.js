@@ -185,7 +185,7 @@
     el.textContent = "";
     var main = make("div", {"class": "gc-panel gc-playback"}, el);
     var canvas = make("canvas", {width: size, height: size, "data-role": "field"}, main);
-    var plot = make("canvas", {width: 300, height: size, "data-role": "losses"}, main);
+    var plot = make("canvas", {width: 280, height: size, "data-role": "losses"}, main);
     var caption = make("div", {"class": "gc-caption"}, el);
     var cols = make("div", {"class": "gc-controls"}, el);
     var loss = select(cols, "loss", losses, "loss");
