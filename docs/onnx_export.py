@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -44,9 +45,11 @@ def export(G: torch.nn.Module) -> onnx.ModelProto:
     z = torch.randn(2, G.z_dim, generator=torch.Generator().manual_seed(0))
     args = (z, torch.arange(2)) if conditional else (z,)
     n = torch.export.Dim("n")
-    program = torch.onnx.export(G, args, input_names=["z", "y"][:len(args)], output_names=["image"],
-                                dynamic_shapes=({0: n}, {0: n})[:len(args)], dynamo=True, optimize=True,
-                                verbose=False)
+    with warnings.catch_warnings():        # z and y share n: the exporter says it keeps one name for both
+        warnings.filterwarnings("ignore", message=".*shares the same shape constraints")
+        program = torch.onnx.export(G, args, input_names=["z", "y"][:len(args)], output_names=["image"],
+                                    dynamic_shapes=({0: n}, {0: n})[:len(args)], dynamo=True, optimize=True,
+                                    verbose=False)
     return program.model_proto
 
 
