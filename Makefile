@@ -76,17 +76,22 @@ assignments: venv  ## regenerate the student versions in assignments/release/ fr
 # The course website: the notebooks as `make notebooks` executed them (build/executed/; a notebook
 # without a current copy is executed here, FAST), the student versions of the assignments, the course
 # map and the timing reports, built offline by Sphinx + MyST-NB into build/site/ (open build/site/index.html).
-# docs/vendor.py fetches MathJax and the widget embedder from the npm registry once (needs `npm`).
+# docs/vendor.py fetches MathJax, the widget embedder and onnxruntime-web from the npm registry once (needs
+# `npm`); docs/onnx_export.py exports the shipped generators to ONNX for 07's and 08's in-page explorer
+# and docs/playback.py records 03's runs for its playback (build/site-live/; about 2 minutes, then skipped
+# while nothing it depends on changed).
 # `make site SITE_NOTEBOOKS='0[12]_*'`: only the notebooks whose name matches, for a quick look.
 SITE_NOTEBOOKS ?= *
 site: $(DOCS_STAMP)  ## the course website in build/site/, from the notebooks executed in FAST
 	$(BIN)/python docs/vendor.py build/site-vendor
+	$(BIN)/python docs/onnx_export.py build/site-live
+	$(BIN)/python docs/playback.py build/site-live
 	$(BIN)/python docs/stage.py build/site-src --executed build/executed --notebooks '$(SITE_NOTEBOOKS)'
 	rm -rf build/site
 	$(BIN)/python -m sphinx -b html -c docs -q build/site-src build/site
 	@echo "the site: build/site/index.html"
 
-site-test: $(DOCS_STAMP)  ## the built site in chromium: every page offline, figures, maths, links (after `make site`)
+site-test: $(DOCS_STAMP)  ## the built site in chromium: every page offline, figures, maths, links, the live widgets; the ONNX parity (after `make site`)
 	$(BIN)/python -m pytest tests/docs -m site
 
 test: venv unit integration repository docs-check notebooks  ## what CI runs (and then `make grading`, `make site site-test`)

@@ -22,7 +22,8 @@ myst_heading_anchors = 3
 
 html_theme = "sphinx_book_theme"
 html_title = "GANs, properly"
-html_static_path = [str(ROOT / "build" / "site-vendor"), "static"]
+# site-live/: the live widgets' data (docs/onnx_export.py, docs/playback.py), beside docs/static/gc-live.js
+html_static_path = [str(ROOT / "build" / "site-vendor"), str(ROOT / "build" / "site-live"), "static"]
 html_css_files = ["site.css"]                # docs/static/site.css
 html_theme_options = {
     "show_navbar_depth": 1,

@@ -14,6 +14,8 @@
 - Every page: Colab and Binder links as text (the notebook's own badge cell loads its images from
   those services, so it is dropped), the setup cell folded, alt text on every figure, and a note
   under every widget: the page shows its state at the end of the run, moving it needs a kernel.
+- 07, 08 and 03 also get a live widget that needs no kernel (LIVE): the explorer over the shipped
+  generator in ONNX, and 03's recorded runs played back (docs/static/gc-live.js).
 """
 from __future__ import annotations
 
@@ -123,6 +125,54 @@ def alt_text(cell, previous_markdown: str, name: str, index: int) -> str:
     return f"Figure from cell {index} of {name}"
 
 
+# ----------------------------------------------------------------------------- live widgets (no kernel)
+# notebook -> (the cell the widget follows, its kind, its data file in build/site-live/, its introduction)
+LIVE = {
+    "07_latent_space_explorer": ("a23e5d3a", "explorer", "dcgan_fmnist",
+        "**Live in this page.** The same explorer runs here in your browser, without a kernel: the shipped "
+        "generator exported to ONNX and run by onnxruntime-web. Drag a slider: the seeds, ψ, single coordinates, "
+        "the ten GANSpace or SeFa directions computed above (with FAST's 2 000 samples, named as above), and "
+        "below it a walk between two seeds by slerp or lerp, with the length of $z$ along the way."),
+    "08_conditional_gans": ("6a05eb7c", "explorer", "cgan_fmnist",
+        "**Live in this page.** The same explorer runs here in your browser, without a kernel: the shipped "
+        "conditional generator exported to ONNX and run by onnxruntime-web. Pick a class, then drag the seeds, ψ "
+        "and single coordinates; below it, a walk between two seeds within the chosen class."),
+    "03_training_dynamics_2d": ("5dacede1", "playback", None,
+        "**Play back real runs.** One run of the `ring-2d` preset for each loss of `gc.losses.LOSSES` (3 000 "
+        "generator steps, as in FAST, seed 0), recorded by `gc.fit` at every log point: what the panels above "
+        "draw — σ(D(x)) (blue: \"real\"), the real points (black) and 512 generated ones (orange) — with the "
+        "two losses and section 2's modes covered. Every loss keeps the preset's other settings (k_D = 1, Adam "
+        "β1 = 0.5, lr 10⁻⁴); WGAN-GP's own recipe is exercise 2. Choose a loss, scrub the log point or press play."),
+}
+
+
+def live_html(kind: str, model: str | None) -> str:
+    """The widget's element and the scripts it needs, from _static/ (docs/vendor.py, onnx_export.py,
+    playback.py, static/gc-live.js): only the pages with a live widget load them."""
+    scripts = (["ort-runtime.js", f"explorer-{model}.js"] if kind == "explorer" else ["playback-ring.js"]) + ["gc-live.js"]
+    model_attr = f' data-model="{model}"' if model else ""
+    return (f'<div class="gc-live" data-kind="{kind}"{model_attr}><p>Loading the live widget…</p></div>\n'
+            + "\n".join(f'<script src="../_static/{s}"></script>' for s in scripts))
+
+
+def add_live(cells: list, name: str) -> list:
+    """The notebook's live widget (LIVE) inserted after its anchor cell and that cell's note."""
+    if name not in LIVE:
+        return cells
+    anchor, kind, model, intro = LIVE[name]
+    at = [i for i, c in enumerate(cells) if c.get("id") == anchor]
+    if not at:
+        sys.exit(f"docs/stage.py: {name} has no cell with id {anchor!r}, which its live widget follows: "
+                 "update LIVE in docs/stage.py to the id of the cell it should follow.")
+    i = at[0] + 1
+    if i < len(cells) and cells[i].cell_type == "markdown" and cells[i].source == LIVE_NOTE:
+        i += 1
+    html = nbformat.v4.new_output("display_data", data={"text/html": live_html(kind, model)})
+    widget = nbformat.v4.new_code_cell("# the live widget (MyST-NB drops an empty cell)", outputs=[html],
+                                       metadata={"tags": ["remove-input"]})
+    return cells[:i] + [nbformat.v4.new_markdown_cell(intro), widget] + cells[i:]
+
+
 CONTROLS = ("Slider", "Dropdown", "Button", "Text", "Checkbox", "Toggle", "Select", "Play", "Picker", "Radio")
 
 
@@ -162,7 +212,7 @@ def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
         widgets = [o["data"][WIDGET]["model_id"] for o in outputs if WIDGET in o.get("data", {})]
         if any(has_controls(w, state) for w in widgets):
             out.append(nbformat.v4.new_markdown_cell(LIVE_NOTE))
-    nb.cells = out
+    nb.cells = add_live(out, name)
     return nb
 
 
@@ -191,7 +241,11 @@ def index(notebooks: list[str], assignments: list[str]) -> str:
     return "\n\n".join([wide, "# A course on Generative Adversarial Networks", course_map(readme),
                         "Every notebook page shows the notebook as `make test` executed it in the FAST profile "
                         "(small step counts, 2 CPU cores): figures and numbers are FAST's, not a full run's. "
-                        "Assignments are shown as students receive them, unexecuted.",
+                        "Assignments are shown as students receive them, unexecuted. "
+                        "Three pages have widgets that run in your browser, without a kernel: the latent explorer over "
+                        "the shipped generators on [07](notebooks/07_latent_space_explorer.ipynb) and "
+                        "[08](notebooks/08_conditional_gans.ipynb), and the playback of recorded 2-D training runs on "
+                        "[03](notebooks/03_training_dynamics_2d.ipynb).",
                         toc("Notebooks", notebooks), toc("Assignments", assignments),
                         toc("Measurements", ["timings"])]) + "\n"
 

@@ -67,6 +67,40 @@ def test_a_page_gets_launch_links_alt_text_and_the_live_kernel_note():
     assert cells[-3] is progress, "a progress bar is not a control: no note under it"
 
 
+def test_the_live_widget_follows_its_cell_and_that_cells_note_and_loads_its_scripts():
+    anchor, kind, model, _ = stage.LIVE["07_latent_space_explorer"]
+    widget = nbformat.v4.new_code_cell("build_explorer_ui(G)", outputs=[_output(stage.WIDGET, "x")])
+    widget["id"] = anchor
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 07 · The explorer"),
+                                         nbformat.v4.new_code_cell("import gan_course"), widget,
+                                         nbformat.v4.new_markdown_cell("## 3. Interpolation")])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        "x": {"model_name": "FloatSliderModel", "state": {}}}}}
+    cells = stage.prepare(nb, "notebooks/07_latent_space_explorer.ipynb").cells
+    at = [c.get("id") for c in cells].index(anchor)
+    assert "need a live Python kernel" in cells[at + 1].source           # the ipywidget's own note stays
+    assert "in your browser" in cells[at + 2].source                    # then the live widget's introduction
+    html = cells[at + 3].outputs[0]["data"]["text/html"]
+    assert 'data-kind="explorer" data-model="dcgan_fmnist"' in html
+    for script in ("ort-runtime.js", "explorer-dcgan_fmnist.js", "gc-live.js"):
+        assert f'src="../_static/{script}"' in html
+    assert cells[at + 4].source == "## 3. Interpolation"
+    other = stage.prepare(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 05")]), "notebooks/05_x.ipynb")
+    assert not any("gc-live" in str(c) for c in other.cells)            # pages without one load nothing
+
+
+def test_a_live_widget_whose_cell_is_gone_stops_the_build_saying_so():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 08 · Conditional GANs")])
+    with pytest.raises(SystemExit, match="no cell with id"):
+        stage.prepare(nb, "notebooks/08_conditional_gans.ipynb")
+
+
+def test_every_live_widget_anchor_is_a_cell_of_its_notebook():
+    for name, (anchor, *_) in stage.LIVE.items():
+        ids = [c.get("id") for c in nbformat.read(REPO_ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells]
+        assert anchor in ids, f"{name}: docs/stage.py's LIVE names cell {anchor!r}, which the notebook no longer has"
+
+
 def test_the_front_page_links_the_site_pages_not_the_repository_files():
     text = stage.course_map((REPO_ROOT / "README.md").read_text())
     assert "](notebooks/00_start_here.ipynb)" in text
