@@ -35,10 +35,10 @@ from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, Execute  # noqa: E402
 
 os.environ[SEAL_KEY] = secrets.token_hex(16)
-_steps = list(Autograde.class_traits()["autograde_preprocessors"].default_value)
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _after = _steps.index(Execute) + 1
 c.Autograde.autograde_preprocessors = _steps[:_after] + [StderrIsNotAnError, VerifySeals] + _steps[_after:]
-c.GenerateFeedback.preprocessors = [*GenerateFeedback.class_traits()["preprocessors"].default_value, ClearHiddenTests]
+c.GenerateFeedback.preprocessors = [*GenerateFeedback.class_traits()["preprocessors"].default(), ClearHiddenTests]
 
 # The exchange: where release_assignment puts the student versions and submit puts the work.
 # On a shared machine (JupyterHub) every student must be able to write there, e.g.
