@@ -58,6 +58,17 @@ WRONG = {
                          ("return F.softplus(-fake_logits).mean()",
                           "return -torch.log(torch.sigmoid(fake_logits.double())).mean().float()")],
         }, {"test_d_loss", "test_g_losses"}),
+        "warns_and_cheats": ({                # d_loss warns (stderr costs no points); g_losses wraps the reference's
+                                              # code objects in new functions: both its cells lose their points
+            "d_loss": ("return F.softplus", "import warnings\n    warnings.warn('a correct loss that warns')\n"
+                       "    return F.softplus"),
+            "g_losses": [("def g_saturating(fake_logits):",
+                          "import types\nSAT = types.FunctionType(gc.losses.g_saturating.__code__, vars(gc.losses))\n"
+                          "NS = types.FunctionType(gc.losses.g_nonsaturating.__code__, vars(gc.losses))\n\n\n"
+                          "def g_saturating(fake_logits):"),
+                         ("return -F.softplus(fake_logits).mean()", "return SAT(fake_logits)"),
+                         ("return F.softplus(-fake_logits).mean()", "return NS(fake_logits)")],
+        }, {"test_g_losses", "test_gradients"}),
     },
     "find_the_bugs": {
         "articles_bugs": ({                   # train then fails at once: a detached fake and D frozen; d_step
@@ -165,6 +176,7 @@ def course(tmp_path_factory):
     """A course folder outside the repository: the course's config, the sources, a private exchange."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copy(ROOT / "grading.py", root)
     shutil.copytree(ROOT / "source", root / "source")
     env = {k: v for k, v in os.environ.items() if k not in ("GAN_COURSE_FAST", "NBGRADER_CONFIG_DIR")}
     env.update(GAN_COURSE_EXCHANGE=str(root / "exchange"), GAN_COURSE_RUNS=str(root / "runs"),
@@ -208,3 +220,24 @@ def test_autograde_scores(name, course):
                 assert got < top, f"{student} keeps its points on {cell}\n{report}"
             else:
                 assert got == top, f"{student} loses points on {cell}, which it answers correctly\n{report}"
+
+
+def test_feedback_has_no_hidden_tests(course):
+    """generate_feedback on the autograded solution: the HTML a student receives holds none of the
+    hidden tests' code (nbgrader copies it in by default; the course's config clears it)."""
+    root, env = course
+    name = "gan_losses"
+    if not (root / "autograded" / "solution" / name).is_dir():
+        pytest.skip("needs test_autograde_scores[gan_losses] to have run first in this module")
+    nbgrader("generate_feedback", name, "--force", cwd=root, env=env)
+    html = (root / "feedback" / "solution" / name / f"{name}.html").read_text()
+    source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+    hidden = [line.strip() for c in source.cells for block in re.findall(
+        r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, flags=re.S)
+        for line in block.splitlines() if len(line.strip()) > 20]
+    assert hidden, "gan_losses has no hidden tests to look for"
+    assert "HIDDEN TESTS" not in html
+    import html as html_lib
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    leaked = [line for line in hidden if line in text]
+    assert not leaked, f"hidden tests in the feedback: {leaked[:3]}"
