@@ -7,7 +7,6 @@ Miyato et al. 2018's setting F without its 5 D steps), then one change of D per 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shutil
 import statistics
 import tempfile
@@ -15,12 +14,10 @@ import time
 from pathlib import Path
 
 import gan_course as gc
+from gan_course.experiments import record
 
 HERE = Path(__file__).parent
 ROWS = HERE / "rows.jsonl"
-_spec = importlib.util.spec_from_file_location("floor", HERE.parent / "fid_noise_floor" / "run.py")
-floor = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(floor)                      # its stamp/append/rows helpers (until gc.experiments.record)
 
 BUDGET = dict(steps=1500, width=16, batch_size=64)   # 09's FULL width and batch, 1 500 G steps (~1.6 epochs)
 OPTIMISERS = {"dcgan": dict(lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999)),    # Radford et al.: the healthy reference
@@ -51,13 +48,13 @@ def run(row: str, seed: int, optimiser: str = "aggressive") -> dict:
     shutil.rmtree(out, ignore_errors=True)
     result = {"row": row, "optimiser": optimiser, "seed": seed, **BUDGET, "n": N_EVAL, **scores,
               "seconds_train": seconds, "history": hist}
-    floor.append(ROWS, result)
+    record.append(ROWS, result)
     print({k: v for k, v in result.items() if k != "history"}, flush=True)
     return result
 
 
 def table() -> str:
-    data = floor.rows(ROWS)
+    data = record.rows(ROWS)
     out = ["| optimiser | row | seeds | FID raw G | FID EMA G |", "|---|---|---|---|---|"]
     for key in dict.fromkeys((r["optimiser"], r["row"]) for r in data):
         sel = [r for r in data if (r["optimiser"], r["row"]) == key]

@@ -1,21 +1,20 @@
-"""Markdown tables of this study, generated from rows.jsonl (for tools/render.py once main has it).
+"""Markdown tables of this study, from rows.jsonl (tools/render.py writes them into README.md).
 
     python benchmarks/stabilizers_failing_baseline/tables.py
 """
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 
-from scipy import stats
+from gan_course.experiments import record, stats
 
 HERE = Path(__file__).parent
 FLOOR_SD = 0.31                         # FID sd over sample seeds at N = 5 000 (../fid_noise_floor/)
 
 
 def _rows() -> list[dict]:
-    return [json.loads(l) for l in (HERE / "rows.jsonl").read_text().splitlines() if l.strip()]
+    return record.rows(HERE / "rows.jsonl")
 
 
 def results(key: str = "fid_raw") -> str:
@@ -33,7 +32,7 @@ def results(key: str = "fid_raw") -> str:
         cells = [opt, row, str(len(v)), " / ".join(f"{x:.0f}" for x in v), f"{statistics.mean(v):.1f} ± {sd:.1f}"]
         if (opt, row) != ("aggressive", "baseline") and len(v) > 1 and len(ref) > 1:
             d = statistics.mean(v) - statistics.mean(ref)
-            p = stats.ttest_ind(v, ref, equal_var=False).pvalue
+            p = stats.welch(v, ref)["p"]
             real = abs(d) > 2 * FLOOR_SD and abs(d) > max(sd, statistics.stdev(ref)) * 2
             cells += [f"{d:+.1f}", f"{p:.3g}", "yes" if real and p < 0.05 else "no"]
         else:
@@ -50,9 +49,17 @@ def ema() -> str:
     out = ["| optimiser | row | seeds | EMA − raw per seed | mean | paired p |", "|---|---|---|---|---|---|"]
     for (opt, row), rs in groups.items():
         d = [r["fid_ema"] - r["fid_raw"] for r in rs]
-        p = stats.ttest_rel([r["fid_ema"] for r in rs], [r["fid_raw"] for r in rs]).pvalue if len(rs) > 1 else float("nan")
+        p = stats.paired([r["fid_ema"] for r in rs], [r["fid_raw"] for r in rs])["p"] if len(rs) > 1 else float("nan")
         out.append(f"| {opt} | {row} | {len(rs)} | {' / '.join(f'{x:+.0f}' for x in d)} | {statistics.mean(d):+.1f} | {p:.3g} |")
     return "\n".join(out)
+
+
+def fid_raw() -> str:
+    return results("fid_raw")
+
+
+def fid_ema() -> str:
+    return results("fid_ema")
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_says_so(tmp_path, monkeypatch
 @pytest.mark.slow
 def test_a_second_writer_is_refused_naming_the_holder_and_a_dead_holder_does_not_block(tmp_path, capsys):
     out = tmp_path / "run"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom gan_course import runguard\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom gan_course.training import guards as runguard\n"
                                "with runguard.RunFolder(sys.argv[1]):\n print('locked', flush=True)\n"
                                " time.sleep(600)\n", str(out)], env=ENV, stdout=subprocess.PIPE, text=True)
     try:
