@@ -112,6 +112,7 @@ def _before_cell(info=None) -> None:
 
 def guard() -> None:
     """The assignment's first cell: the checks now watch what they rely on and IPython's transformers."""
+    import torch._dynamo  # noqa: F401  its first import rebinds torch.manual_seed (and others): do it before the snapshot
     _snapshot.clear()
     _snapshot.update({(space, k): _entry(v) for space, d in _spaces().items() for k, v in d.items() if _watchable(v)})
     shell = _shell()
