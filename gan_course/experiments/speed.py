@@ -184,11 +184,20 @@ def _skip(change: dict, hw: accel.Hardware) -> str | None:
     """Why a ladder row is not run on this hardware (None: it is run)."""
     auto = accel.auto(hw)
     if "amp" in change and auto.amp is None and hw.kind != "cpu":
-        return "no native bf16 on this device"
+        return "no native bf16 and no float16 tensor cores on this device"
     if "compile" in change and (hw.kind != "cuda" or accel.compile_blockers(hw)):   # timed where "on" compiles
         return "not compiled here: " + ("; ".join(accel.compile_blockers(hw)) or
                                         "a CPU or Apple GPU (the course does not time compilation there)")
     return None
+
+
+def precision_row(hw: accel.Hardware) -> tuple[str, dict]:
+    """The ladder's mixed-precision row for this hardware: fp16 with a GradScaler where float16 is what
+    its tensor cores compute (CUDA 7.x: T4, V100), else bf16 (marked emulated where it is not native)."""
+    native = accel.auto(hw).amp
+    if native is torch.float16:
+        return "+ fp16 autocast + GradScaler", dict(amp="fp16")
+    return "+ bf16 autocast" + (" (emulated: no native bf16)" if native is None else ""), dict(amp="bf16")
 
 
 def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: int = WARMUP_STEPS,
@@ -206,9 +215,9 @@ def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: 
         if why:
             rows.append({"row": label, "change": f"skipped: {why}", "img_per_s": None})
             continue
+        if "amp" in change:
+            label, change = precision_row(hw)
         options.update(change)
-        if "amp" in change and accel.auto(hw).amp is None:
-            label += " (emulated: no native bf16)"
         cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **options)
         run, step = stepper(cfg)
         rows.append({"row": label, "change": ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),

@@ -20,7 +20,7 @@ from torch import nn
 
 from .. import losses
 
-AMP = ("auto", "bf16", "off")
+AMP = ("auto", "bf16", "fp16", "off")
 COMPILE = ("auto", "on", "off")
 ADAM = ("auto", "fused", "foreach", "plain", "default")
 
@@ -156,14 +156,17 @@ EAGER_ON_CUDA = ("eager was faster in the one GPU measurement (dcgan-fmnist, 600
 
 def auto(hw: Hardware, loss: str = "ns") -> Auto:
     """The "auto" choices: bf16 autocast where bf16 is native (CUDA compute capability ≥ 8.0, CPUs
-    with AVX512-BF16 or AMX), eager execution everywhere (compiled was slower in the one GPU measurement,
-    EAGER_ON_CUDA; on a CPU the compile time rarely pays back; Apple GPUs stay eager in float32),
-    and a fused Adam on CUDA, foreach elsewhere. `no_compile` says why a CUDA device is not compiled:
-    what would stop compile='on' (compile_blockers), else why eager was preferred."""
-    native_bf16 = (hw.kind == "cuda" and hw.capability is not None and hw.capability >= (8, 0)) or \
-                  (hw.kind == "cpu" and hw.cpu_bf16)
+    with AVX512-BF16 or AMX); float16 autocast with a gradient scaler on CUDA GPUs of capability 7.x
+    (T4, V100: tensor cores for float16, none for bf16); float32 elsewhere. Eager execution everywhere
+    (compiled was slower in the one GPU measurement, EAGER_ON_CUDA; on a CPU the compile time rarely
+    pays back; Apple GPUs stay eager in float32), and a fused Adam on CUDA, foreach elsewhere.
+    `no_compile` says why a CUDA device is not compiled: what would stop compile='on'
+    (compile_blockers), else why eager was preferred."""
+    cap = hw.capability if hw.kind == "cuda" else None
+    native_bf16 = (cap is not None and cap >= (8, 0)) or (hw.kind == "cpu" and hw.cpu_bf16)
+    fp16_cores = cap is not None and (7, 0) <= cap < (8, 0)
     blockers = tuple(compile_blockers(hw, loss)) if hw.kind == "cuda" else ()
-    return Auto(amp=torch.bfloat16 if native_bf16 else None, compile=False,
+    return Auto(amp=torch.bfloat16 if native_bf16 else torch.float16 if fp16_cores else None, compile=False,
                 adam="fused" if hw.kind == "cuda" else "foreach",
                 no_compile=(blockers or (EAGER_ON_CUDA,)) if hw.kind == "cuda" else ())
 
@@ -181,12 +184,15 @@ REFERENCE_HARDWARE: dict[str, Hardware] = {
 }
 
 
+PRECISION = {torch.bfloat16: "bf16 autocast", torch.float16: "fp16 autocast + GradScaler", None: "float32"}
+
+
 def auto_table(loss: str = "ns") -> list[dict]:
     """What "auto" chooses on each device of REFERENCE_HARDWARE, as rows for a table."""
     rows = []
     for label, hw in REFERENCE_HARDWARE.items():
         a = auto(hw, loss)
-        rows.append({"device": label, "precision": "bf16 autocast" if a.amp else "float32",
+        rows.append({"device": label, "precision": PRECISION[a.amp],
                      "compile": "torch.compile" if a.compile else "eager", "adam": a.adam,
                      "why not compiled": "; ".join(a.no_compile)})
     return rows
@@ -194,21 +200,41 @@ def auto_table(loss: str = "ns") -> list[dict]:
 
 # ----------------------------------------------------------------------------- the gates
 def amp_dtype(device: torch.device, amp: str) -> torch.dtype | None:
-    """bf16 autocast or none. "auto": bf16 where the hardware computes it natively (see `auto`).
+    """The autocast dtype, or None for float32. "auto": what `auto` picks for the hardware.
     "bf16" on a CPU without native bf16 works (emulated, slower); on a CUDA GPU without it, or on
-    an Apple GPU, it is refused with a message."""
+    an Apple GPU, it is refused with a message. "fp16" (float16 autocast; the steps then scale the
+    losses with a GradScaler, `scaler`) works on CUDA of capability 7.0 or newer and on CPUs
+    (slowly: it proves the scaler's path), and is refused on older GPUs and Apple GPUs."""
     _choice(amp, AMP, "amp")
     if amp == "off":
         return None
     hw = hardware(device)
     native = auto(hw).amp
-    if amp == "auto" or native is not None or hw.kind == "cpu":
-        return native if amp == "auto" else torch.bfloat16
+    if amp == "auto":
+        return native
+    if amp == "fp16":
+        if hw.kind == "cpu" or (hw.capability is not None and hw.capability >= (7, 0)):
+            return torch.float16
+        raise ValueError(f"amp='fp16' was asked for, but {hw.name} "
+                         + (f"(compute capability {hw.capability[0]}.{hw.capability[1]}) has no float16 tensor "
+                            "cores (7.0 or newer)" if hw.capability else "runs in float32 in this course")
+                         + "; use amp='off' (or 'auto').")
+    if native is torch.bfloat16 or hw.kind == "cpu":
+        return torch.bfloat16
     raise ValueError(f"amp='bf16' was asked for, but {hw.name} has no native bf16 "
                      + (f"(compute capability {hw.capability[0]}.{hw.capability[1]}; bf16 needs 8.0 or newer, "
-                        "below that it is emulated and cuDNN has no bf16 convolutions)" if hw.capability else
+                        "below that it is emulated and cuDNN has no bf16 convolutions; amp='fp16' uses its "
+                        "tensor cores)" if hw.capability else
                         "(the course runs Apple GPUs in float32)")
                      + "; use amp='off' (or 'auto').")
+
+
+def scaler(device: torch.device, dtype: torch.dtype | None) -> torch.amp.GradScaler:
+    """A gradient scaler for one player: enabled only for float16 autocast, whose 5-bit exponent lets
+    small gradients underflow to zero (the loss is multiplied by a large scale before backward, the
+    gradients divided by it before the step, and a step with inf/NaN gradients is skipped while the
+    scale shrinks). bf16 has float32's exponent and needs none; disabled, it passes everything through."""
+    return torch.amp.GradScaler(torch.device(device).type, enabled=dtype is torch.float16)
 
 
 def should_compile(device: torch.device, compile: str, loss: str = "ns") -> bool:

@@ -42,6 +42,7 @@ def state_dict(run) -> dict:
         "G_ema": run.G_ema.state_dict() if run.G_ema is not None else None,
         "opt_g": run.opt_g.state_dict(), "opt_d": run.opt_d.state_dict(),
         "noise_rng": run.noise.get_state(), "history": run.history,
+        "scalers": {"g": run.scaler_g.state_dict(), "d": run.scaler_d.state_dict()},   # {} each unless fp16
     }
 
 
@@ -126,6 +127,10 @@ def resume(run, path: Path) -> None:
         files.load_state(run.G_ema, ckpt["G_ema"], "EMA generator", path)
     run.opt_g.load_state_dict(ckpt["opt_g"])
     run.opt_d.load_state_dict(ckpt["opt_d"])
+    for name, scaler in (("g", run.scaler_g), ("d", run.scaler_d)):
+        saved = ckpt.get("scalers", {}).get(name)
+        if saved and scaler.is_enabled():           # the loss scale reached, so a resumed fp16 run goes on as it was
+            scaler.load_state_dict(saved)
     restored = False
     if run.ctx.main and "noise_rng" in ckpt:  # the checkpoint holds rank 0's noise state; other ranks reseed
         try:

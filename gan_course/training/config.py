@@ -35,7 +35,7 @@ class TrainConfig:
     ckpt_minutes: float = 5.0     # also checkpoint when this much wall time has passed since the last one; 0: never
     max_minutes: float = 0.0      # stop (and checkpoint) after this much wall time; 0: no limit
     device: str | None = None     # "cpu", "cuda", …; None picks CUDA when available
-    amp: str = "off"              # "bf16" autocast, "off" (float32), or "auto": bf16 where the hardware has it natively
+    amp: str = "off"              # "bf16", "fp16" (with a GradScaler), "off" (float32), or "auto" (accel.auto)
     channels_last: bool = False   # NHWC memory layout for the convolutions (GPU tensor cores, oneDNN on CPU)
     compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (eager; accel.auto says why)
     adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)

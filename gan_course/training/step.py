@@ -36,6 +36,8 @@ class Run:
     noise: torch.Generator        # draws every z, so its state is part of the checkpoint
     device: torch.device
     amp: torch.dtype | None = None          # autocast dtype for forward passes, or None
+    scaler_g: torch.amp.GradScaler | None = None  # loss scalers for float16 autocast (accel.scaler);
+    scaler_d: torch.amp.GradScaler | None = None  # disabled ones (a no-op) otherwise
     ctx: distributed.Context = field(default_factory=distributed.Context)
     g_net: nn.Module | None = None          # what the steps call: G itself, or G wrapped in DDP
     d_net: nn.Module | None = None
@@ -48,6 +50,8 @@ class Run:
     def __post_init__(self):
         self.g_net = self.g_net or self.G
         self.d_net = self.d_net or self.D
+        self.scaler_g = self.scaler_g or accel.scaler(self.device, self.amp)
+        self.scaler_d = self.scaler_d or accel.scaler(self.device, self.amp)
 
     @property
     def sampler(self) -> nn.Module:
@@ -106,12 +110,18 @@ def build_run(cfg: TrainConfig, ctx: distributed.Context | None = None) -> Run:
 
 
 # ----------------------------------------------------------------------------- the two updates
-def _update(opt: torch.optim.Optimizer, net: nn.Module, loss: torch.Tensor, clip: float) -> None:
+def _update(opt: torch.optim.Optimizer, net: nn.Module, loss: torch.Tensor, clip: float,
+            scaler: torch.amp.GradScaler) -> None:
+    """backward, clip, step. With float16 autocast the scaler multiplies the loss before backward,
+    divides the gradients back before clipping, and skips a step whose gradients overflowed;
+    otherwise it is disabled and each call passes straight through."""
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    scaler.scale(loss).backward()
     if clip:
+        scaler.unscale_(opt)                     # clip the true gradients, not the scaled ones
         nn.utils.clip_grad_norm_(net.parameters(), clip)
-    opt.step()
+    scaler.step(opt)
+    scaler.update()
 
 
 def generate(run: Run, n: int, grad: bool, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -138,7 +148,7 @@ def d_step(run: Run, real: torch.Tensor, fake: torch.Tensor | None = None,
     run.d_logits = (real_logits.detach(), fake_logits.detach())
     loss = rule.d_loss(real_logits.float(), fake_logits.float(), real, fake.float(),   # in float32, on logits
                        conditioned(run.D, y_real), run.cfg.r1_gamma)
-    _update(run.opt_d, run.D, loss, run.cfg.grad_clip)
+    _update(run.opt_d, run.D, loss, run.cfg.grad_clip, run.scaler_d)
     return loss.detach()
 
 
@@ -154,7 +164,7 @@ def g_step(run: Run, fake: torch.Tensor | None = None, y_fake: torch.Tensor | No
         with accel.autocast(run.device, run.amp):
             fake_logits = conditioned(run.D, y_fake)(fake)       # graph flows through D into G
         loss = losses.get(run.cfg.loss).g(fake_logits.float())
-        _update(run.opt_g, run.G, loss, run.cfg.grad_clip)
+        _update(run.opt_g, run.G, loss, run.cfg.grad_clip, run.scaler_g)
     finally:
         run.D.requires_grad_(True)
     return loss.detach()

@@ -72,15 +72,28 @@ def test_unknown_choices_are_refused_by_name(bad):
 
 
 # ----------------------------------------------------------------------------- the gates, capability mocked
-@pytest.mark.parametrize("capability, native", [((9, 0), True), ((8, 0), True), ((7, 5), False), ((6, 0), False)])
-def test_bf16_only_from_compute_capability_8_even_though_torch_says_supported(monkeypatch, capability, native):
+@pytest.mark.parametrize("capability, auto", [((9, 0), torch.bfloat16), ((8, 0), torch.bfloat16),
+                                              ((7, 5), torch.float16), ((7, 0), torch.float16), ((6, 0), None)])
+def test_auto_is_bf16_from_capability_8_fp16_on_7x_even_though_torch_says_bf16_is_supported(monkeypatch, capability,
+                                                                                          auto):
     fake_gpu(monkeypatch, capability)
-    assert accel.amp_dtype(CUDA, "auto") is (torch.bfloat16 if native else None)
-    if native:
+    assert accel.amp_dtype(CUDA, "auto") is auto
+    if auto is torch.bfloat16:
         assert accel.amp_dtype(CUDA, "bf16") is torch.bfloat16
     else:
         with pytest.raises(ValueError, match=r"no native bf16.*amp='off'"):
             accel.amp_dtype(CUDA, "bf16")
+    if capability >= (7, 0):
+        assert accel.amp_dtype(CUDA, "fp16") is torch.float16
+    else:                                                        # a P100: no float16 tensor cores
+        with pytest.raises(ValueError, match=r"amp='fp16'.*6\.0.*amp='off'"):
+            accel.amp_dtype(CUDA, "fp16")
+
+
+def test_the_scaler_is_on_for_float16_only():
+    assert accel.scaler(CPU, torch.float16).is_enabled()
+    assert not accel.scaler(CPU, torch.bfloat16).is_enabled()
+    assert not accel.scaler(CPU, None).is_enabled()
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -152,7 +165,7 @@ def test_hardware_probe_reads_capability_not_is_bf16_supported(monkeypatch):
     fake_gpu(monkeypatch, (7, 5), name="Tesla T4")
     hw = accel.hardware(CUDA)
     assert hw == accel.Hardware("cuda", "Tesla T4", (7, 5), triton=True)
-    assert accel.auto(hw).amp is None
+    assert accel.auto(hw).amp is torch.float16             # fp16 tensor cores, not emulated bf16
 
 
 def test_the_auto_table_for_the_devices_learners_meet():
@@ -160,7 +173,7 @@ def test_the_auto_table_for_the_devices_learners_meet():
     assert table == {
         "NVIDIA H100": ("bf16 autocast", "eager", "fused"),
         "NVIDIA A100": ("bf16 autocast", "eager", "fused"),
-        "NVIDIA T4 (Colab)": ("float32", "eager", "fused"),
+        "NVIDIA T4 (Colab)": ("fp16 autocast + GradScaler", "eager", "fused"),
         "NVIDIA P100 (Kaggle)": ("float32", "eager", "fused"),
         "NVIDIA GPU on Windows (no Triton)": ("bf16 autocast", "eager", "fused"),
         "Apple M-series (MPS)": ("float32", "eager", "foreach"),

@@ -139,3 +139,13 @@ def test_forward_flops_are_the_convolutions_multiply_adds_counted_by_hand():
         assert bench.forward_flops(w) == 2 * macs(w)
     assert round(bench.forward_flops(32) / bench.forward_flops(16), 1) == 3.6     # not w²'s 4
     assert round(bench.forward_flops(64) / bench.forward_flops(16), 1) == 13.7    # not 16
+
+
+def test_the_precision_row_is_fp16_with_a_scaler_on_a_t4_and_bf16_where_native():
+    t4 = accel.Hardware("cuda", "Tesla T4", (7, 5), triton=True)
+    assert bench.precision_row(t4) == ("+ fp16 autocast + GradScaler", {"amp": "fp16"})
+    assert bench._skip({"amp": "fp16"}, t4) is None
+    assert bench.precision_row(accel.Hardware("cuda", "NVIDIA H100", (9, 0))) == ("+ bf16 autocast", {"amp": "bf16"})
+    label, change = bench.precision_row(accel.Hardware("cpu", cpu_bf16=False))
+    assert "emulated" in label and change == {"amp": "bf16"}
+    assert "no native bf16" in bench._skip({"amp": "bf16"}, accel.Hardware("cuda", "Tesla P100", (6, 0)))

@@ -397,3 +397,38 @@ def test_tensorboard_receives_every_logged_scalar(tmp_path):
     d = events.Scalars("d_loss")
     assert [e.step for e in d] == [5, 10]
     torch.testing.assert_close([e.value for e in d], [h["d_loss"] for h in run.history])
+
+
+# ----------------------------------------------------------------------------- float16 with a gradient scaler
+def test_fp16_trains_through_both_scalers_and_resumes_with_their_scale(tmp_path):
+    # CPU autocast has float16: the scaler's path runs here as it would on a T4.
+    cfg = TrainConfig(**{**TINY, "arch": "dcgan", "width": 4}, steps=6, amp="fp16")
+    run = train.fit(cfg, out=tmp_path, progress=False)
+    assert run.amp is torch.float16
+    for scaler in (run.scaler_g, run.scaler_d):
+        assert scaler.is_enabled()
+        # each successful scaled step counts one; an overflow (possible at the first steps' scale of
+        # 2**16) skips its step and resets the count: most of the six must have gone through
+        assert scaler.state_dict()["_growth_tracker"] >= 4
+    assert all(math.isfinite(r["d_loss"]) and math.isfinite(r["g_loss"]) for r in run.history)
+    saved = checkpoint.load(tmp_path / "checkpoint.pt")["scalers"]
+    assert saved["d"] == run.scaler_d.state_dict()
+    resumed = train.build_run(cfg)
+    from gan_course.training import checkpoints
+    checkpoints.resume(resumed, tmp_path / "checkpoint.pt")
+    assert resumed.scaler_d.state_dict() == run.scaler_d.state_dict()
+
+
+def test_an_overflowing_fp16_step_is_skipped_and_the_scale_shrinks():
+    run = train.build_run(TrainConfig(**{**TINY, "arch": "dcgan", "width": 4}, amp="fp16"))
+    run.scaler_d = torch.amp.GradScaler("cpu", init_scale=2.0 ** 127)   # scaled gradients overflow
+    d0 = {k: p.detach().clone() for k, p in run.D.named_parameters()}
+    train.d_step(run, run.batches.batch(0))
+    for k, p in run.D.named_parameters():                                # the step was skipped
+        assert torch.equal(p, d0[k]), k
+    assert run.scaler_d.get_scale() < 2.0 ** 127
+
+
+def test_without_fp16_the_scalers_are_disabled_and_steps_are_plain():
+    run = train.build_run(TrainConfig(**TINY))
+    assert not run.scaler_g.is_enabled() and not run.scaler_d.is_enabled()
