@@ -35,6 +35,16 @@ def g_nonsaturating(fake: Tensor) -> Tensor:
     return F.softplus(-fake).mean()       # -E[log D(G(z))]
 
 
+def d_bce_smoothed(real: Tensor, fake: Tensor, alpha: float = 0.1) -> Tensor:
+    """d_bce with one-sided label smoothing (Salimans et al. 2016): real targets 1 − α, fake targets 0.
+    Its optimum is D* = (1 − α)·p_data/(p_data + p_g) (theory.smoothed_optimal_d). Introduced in 02."""
+    if not 0 <= alpha < 1:
+        raise ValueError(f"alpha must be in [0, 1); got {alpha}.")
+    return ((1 - alpha) * F.softplus(-real).mean()   # -(1 − α) E[log D(x)]
+            + alpha * F.softplus(real).mean()         # -α E[log(1 − D(x))]
+            + F.softplus(fake).mean())                # -E[log(1 - D(G(z)))]
+
+
 # ----------------------------------------------------------------------------- LSGAN (Mao et al. 2017)
 def d_least_squares(real: Tensor, fake: Tensor) -> Tensor:
     return (0.5 * (real - 1).pow(2).mean()   # ½ E[(D(x) - 1)²]

@@ -152,6 +152,26 @@ def optimal_logit(p_data: Tensor, p_g: Tensor) -> Tensor:
     return torch.log(p_data.clamp_min(1e-300)) - torch.log(p_g.clamp_min(1e-300))
 
 
+def smoothed_optimal_d(p_data: Tensor, p_g: Tensor, real_label: float = 1.0, fake_label: float = 0.0) -> Tensor:
+    """The D that maximises E_data[r log D + (1 − r) log(1 − D)] + E_g[f log D + (1 − f) log(1 − D)], i.e. BCE
+    with target r = real_label on data and f = fake_label on fakes: D*(x) = (r·p_data + f·p_g)/(p_data + p_g).
+    One-sided smoothing (r = 1 − α, f = 0) only scales D* by 1 − α; f > 0 lifts D* where only p_g has mass
+    (Goodfellow's NIPS 2016 tutorial, §4.2). Introduced in 02_deriving_the_losses (§2)."""
+    total = p_data + p_g
+    mixed = real_label * p_data + fake_label * p_g
+    half = torch.full_like(total, (real_label + fake_label) / 2)
+    return torch.where(total > 0, mixed / total.clamp_min(1e-300), half)
+
+
+def instance_noise(p: Mixture1D, sigma: float) -> Mixture1D:
+    """The law of x + ε, x ~ p, ε ~ N(0, σ²): each component's variance grows by σ² (a Gaussian convolved
+    with a Gaussian). Applied to both p_data and p_g it gives them overlapping supports (Sønderby et al.
+    2016; Arjovsky & Bottou 2017, §3). Introduced in 01_the_gan_game (§7)."""
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0; got {sigma}.")
+    return Mixture1D(p.means, tuple(math.sqrt(s ** 2 + sigma ** 2) for s in p.stds), p.weights)
+
+
 # The three generator costs of Goodfellow's NIPS 2016 tutorial, as functions of D's logit l on a fake.
 GENERATOR_COSTS = {
     "minimax": lambda l: -torch.nn.functional.softplus(l),           # log(1 − σ(l)): the game's own cost

@@ -144,3 +144,14 @@ def test_bce_on_probabilities_caps_the_loss_and_loses_the_gradient_where_d_is_co
     assert g_probs[0] == 0 and g_probs[2] == 0 and abs(g_probs[1]) < 0.2      # exact: −1, −1, +1
     (g_ours,) = torch.autograd.grad(losses.d_bce(l[:2], l[2:]) * 2, l)          # means over 2 reals, 1 fake
     torch.testing.assert_close(g_ours, torch.tensor([-1.0, -1.0, 2.0]))
+
+
+def test_the_minimax_game_is_zero_sum_and_the_non_saturating_one_is_not():
+    # L_D + L_G: with the minimax G loss the fakes cancel out (only E softplus(-l_real) is left); with the
+    # non-saturating one each fake adds softplus(l) + softplus(-l) = 2·log(2·cosh(l/2)) >= 2·log 2 (equal at l = 0)
+    real = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    fake = torch.linspace(-9, 5, 15, dtype=torch.float64)         # not symmetric about 0
+    left = torch.nn.functional.softplus(-real).mean()
+    torch.testing.assert_close(losses.d_bce(real, fake) + losses.g_saturating(fake), left)
+    torch.testing.assert_close(losses.d_bce(real, fake) + losses.g_nonsaturating(fake),
+                               left + (2 * torch.log(2 * torch.cosh(fake / 2))).mean())

@@ -256,3 +256,49 @@ def test_generator_cost_gradients_are_the_table_of_notebook_02():
     for name, expected in (("minimax", -d), ("non-saturating", -(1 - d)), ("maximum likelihood", -0.5 * d / (1 - d))):
         (grad,) = torch.autograd.grad(T.GENERATOR_COSTS[name](l).sum(), l)
         torch.testing.assert_close(grad, expected)
+
+
+@pytest.mark.parametrize("r, f", [(0.9, 0.0), (0.8, 0.1), (1.0, 0.0)])
+def test_smoothed_optimal_d_is_r_pdata_plus_f_pg_over_the_sum(r, f):
+    # per point, BCE with targets r (data) and f (fakes) is maximised at (r·a + f·b)/(a + b)
+    y = torch.linspace(1e-6, 1 - 1e-6, 200_001, dtype=torch.float64)
+    for a, b in [(0.2, 0.8), (1.0, 1.0), (3.0, 0.5)]:
+        objective = a * (r * torch.log(y) + (1 - r) * torch.log1p(-y)) + b * (f * torch.log(y) + (1 - f) * torch.log1p(-y))
+        got = T.smoothed_optimal_d(torch.tensor([a]), torch.tensor([b]), r, f).item()
+        close(y[objective.argmax()], got, 1e-5)
+
+
+def test_one_sided_smoothing_scales_d_star_by_one_minus_alpha():
+    pd, pg = P.pdf(X), Q.pdf(X)
+    torch.testing.assert_close(T.smoothed_optimal_d(pd, pg, 0.9, 0.0), 0.9 * T.optimal_d(pd, pg))
+
+
+def test_the_smoothed_loss_of_gan_course_is_minimised_at_the_smoothed_d_star():
+    from gan_course.losses import d_bce_smoothed
+    alpha = 0.1
+    l = torch.linspace(-10, 10, 200_001, dtype=torch.float64)
+    zero = torch.zeros(1, dtype=torch.float64)
+    on_real = torch.stack([d_bce_smoothed(v[None], zero, alpha) for v in l[::100]]) - math.log(2)   # the real term
+    on_fake = torch.stack([d_bce_smoothed(zero, v[None], alpha) for v in l[::100]]) - (on_real[len(on_real) // 2])
+    for a, b in [(0.2, 0.8), (3.0, 0.5)]:
+        best = torch.sigmoid(l[::100][(a * on_real + b * on_fake).argmin()]).item()
+        want = T.smoothed_optimal_d(torch.tensor([a]), torch.tensor([b]), 1 - alpha, 0.0).item()
+        close(best, want, 5e-3)
+
+
+def test_instance_noise_is_the_convolution_with_a_gaussian():
+    sigma = 0.7
+    x = T.grid(-15, 15, 6001)
+    gauss = lambda u: torch.exp(-0.5 * (u / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    by_convolution = torch.tensor([T.integrate(P.pdf(x) * gauss(t - x), x) for t in x[::50]], dtype=torch.float64)
+    torch.testing.assert_close(T.instance_noise(P, sigma).pdf(x[::50]), by_convolution, rtol=0, atol=1e-8)
+
+
+def test_instance_noise_gives_point_like_distributions_overlap_and_a_gradient():
+    # two near-point masses 1 apart: JSD ≈ log 2 and flat; blurred by σ = 0.5 both drop clearly
+    x = T.grid(-10, 11, 42001)
+    base = T.Mixture1D((0.0,), (0.01,))
+    jsd = lambda s, sig: T.jsd(T.instance_noise(base, sig).pdf(x), T.instance_noise(T.Mixture1D((s,), (0.01,)), sig).pdf(x), x)
+    close(jsd(1.0, 0.0), LOG2, 1e-6)
+    assert jsd(1.0, 0.5) < 0.5 * LOG2
+    assert abs(jsd(1.1, 0.5) - jsd(0.9, 0.5)) > 1e-2 > abs(jsd(1.1, 0.0) - jsd(0.9, 0.0))
