@@ -130,3 +130,33 @@ def dirac_trajectory(start=(1.0, 1.0), steps: int = 200, lr: float = 0.1, loss: 
             p = p + lr * v
         path.append(p.clone())
     return torch.stack(path)
+
+
+def dirac_update_matrix(lr: float, loss: str = "saturating", gamma: float = 0.0,
+                        alternating: bool = False) -> torch.Tensor:
+    """The linear map one step of gradient play applies to (θ, ψ) near the equilibrium, (2, 2), float64,
+    built from dirac_jacobian J. Simultaneous: I + ηJ. Alternating (D first, as the course's loop):
+    D's half-step A_D = I + η·e₂(row 2 of J), then G's A_G = I + η·e₁(row 1 of J); the step is A_G·A_D.
+    Introduced in 03_training_dynamics_2d (§7)."""
+    J = dirac_jacobian(loss, gamma)
+    eye = torch.eye(2, dtype=torch.float64)
+    if not alternating:
+        return eye + lr * J
+    a_d, a_g = eye.clone(), eye.clone()
+    a_d[1] += lr * J[1]                                  # ψ ← ψ + η·v_ψ(θ, ψ)
+    a_g[0] += lr * J[0]                                  # then θ ← θ + η·v_θ(θ, ψ_new)
+    return a_g @ a_d
+
+
+def dirac_step_eigenvalues(lr: float, gamma: float = 0.0, alternating: bool = False,
+                           f1: float = 0.5) -> torch.Tensor:
+    """Closed-form eigenvalues of dirac_update_matrix, complex (2,). With λ = −γ/2 ± √(γ²/4 − f′(0)²)
+    (dirac_eigenvalues), simultaneous steps give 1 + ηλ: modulus √(1 − ηγ + η²f′(0)²) while complex, above 1
+    for every η when γ = 0 and for η > 4γ when f′(0) = ½. Alternating steps have trace 2 − ηγ − η²f′(0)² and
+    determinant 1 − ηγ: modulus exactly 1 when γ = 0 (for ηf′(0) < 2, the bilinear game's η < 2), √(1 − ηγ) < 1
+    with R1. Introduced in 03_training_dynamics_2d (§7)."""
+    if not alternating:
+        return 1 + lr * dirac_eigenvalues(gamma, f1)
+    trace, det = 2 - lr * gamma - (lr * f1) ** 2, 1 - lr * gamma
+    root = torch.sqrt(torch.tensor(trace ** 2 / 4 - det, dtype=torch.complex128))
+    return torch.stack([trace / 2 + root, trace / 2 - root])

@@ -146,6 +146,48 @@ def f_divergence(f: Callable[[Tensor], Tensor], p: Tensor, q: Tensor, x: Tensor)
     return integrate(torch.where(mask, q * f(p / q.clamp_min(1e-300)), torch.zeros_like(q)), x)
 
 
+def optimal_critic(div: FDivergence, p: Tensor, q: Tensor) -> Tensor:
+    """T*(x) = f′(p(x)/q(x)), the critic at which the f-GAN bound E_P[T] − E_Q[f*(T)] equals D_f(P ‖ Q)
+    (Nguyen et al. 2010; Nowozin et al. 2016, eq. 5). f′ by autograd through div.f. For the GAN row
+    T* = log(p/(p + q)) = log D*. Introduced in 02b_the_loss_zoo (§5)."""
+    u = (p / q.clamp_min(1e-300)).detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(div.f(u).sum(), u)
+    return grad
+
+
+def variational_bound(div: FDivergence, t: Tensor, p: Tensor, q: Tensor, x: Tensor) -> float:
+    """E_P[T] − E_Q[f*(T)] for a critic T given by its values t on the grid x: ≤ D_f(P ‖ Q) for every T,
+    with equality at T* = optimal_critic (Fenchel–Young). Introduced in 02b_the_loss_zoo (§5)."""
+    return integrate(p * t, x) - integrate(q * div.conjugate(t), x)
+
+
+# ----------------------------------------------------------------------------- weight clipping (02b §2)
+def clipped_gain(c: float, width: int) -> float:
+    """c·√(width/2): the factor by which one ReLU layer of `width` units, every weight at ±c (where weight
+    clipping drives a critic's weights, Gulrajani et al. 2017, fig. 1c), scales the norm of a gradient passing
+    back through it — ±c weights give ‖Wᵀv‖² ≈ width·c²·‖v‖², and the ReLU lets about half of it through.
+    Below 1 the gradient vanishes geometrically with depth, above 1 it explodes (their fig. 1b)."""
+    return c * math.sqrt(width / 2)
+
+
+def clipped_critic_gradients(c: float, width: int = 512, depth: int = 12, seed: int = 0,
+                             batch: int = 64) -> Tensor:
+    """‖∂f/∂h_l‖ for each hidden layer l = 1…depth (1 is next to the input), averaged over a batch of 2-D
+    inputs, of a ReLU critic f whose weights all sit at ±c with random signs (biases 0). Float64, (depth,).
+    Compare with clipped_gain: each layer towards the input multiplies the norm by about that factor."""
+    gen = torch.Generator().manual_seed(seed)
+    sign = lambda *shape: torch.randint(0, 2, shape, generator=gen, dtype=torch.float64) * 2 - 1
+    layers = [sign(width, 2) * c] + [sign(width, width) * c for _ in range(depth - 1)]
+    out = sign(1, width) * c
+    h, hidden = torch.randn(batch, 2, generator=gen, dtype=torch.float64).requires_grad_(True), []
+    for W in layers:
+        h = torch.relu(h @ W.T)                                       # (batch, width)
+        h.retain_grad()
+        hidden.append(h)
+    (h @ out.T).sum().backward()
+    return torch.stack([v.grad.norm(dim=1).mean() for v in hidden])
+
+
 # ----------------------------------------------------------------------------- what G follows at D*
 def optimal_logit(p_data: Tensor, p_g: Tensor) -> Tensor:
     """l*(x) = log p_data(x) − log p_g(x), the logit of D* (σ(l*) = D*). Densities floored at 1e-300."""

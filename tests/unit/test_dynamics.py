@@ -79,3 +79,28 @@ def test_dirac_gan_diverges_circles_or_converges_as_the_paper_says():
     assert simultaneous[-1] > 1.3 * simultaneous[0]                       # spirals outwards
     assert 0.9 < alternating[-1] / alternating[0] < 1.1                   # circles
     assert r1[-1] < 0.05 * r1[0]                                          # converges to the equilibrium
+
+
+def test_dirac_update_matrix_is_one_step_of_dirac_trajectory_linearised():
+    eps = 1e-6
+    for alternating in (False, True):
+        for gamma in (0.0, 0.3):
+            M = dynamics.dirac_update_matrix(0.5, gamma=gamma, alternating=alternating)
+            step = [dynamics.dirac_trajectory(tuple((eps * torch.eye(2)[i]).tolist()), 1, 0.5, gamma=gamma,
+                                              alternating=alternating)[1] / eps for i in range(2)]
+            torch.testing.assert_close(torch.stack(step, 1), M, rtol=0, atol=1e-7)
+
+
+def test_dirac_step_eigenvalues_closed_form_spiral_out_orbit_or_converge():
+    key = lambda c: (c.real, c.imag)
+    for lr in (0.1, 0.5, 1.0):
+        for alternating in (False, True):
+            for gamma in (0.0, 0.1, 0.3):
+                got = sorted(torch.linalg.eigvals(dynamics.dirac_update_matrix(lr, gamma=gamma, alternating=alternating)).tolist(), key=key)
+                want = sorted(dynamics.dirac_step_eigenvalues(lr, gamma, alternating).tolist(), key=key)
+                torch.testing.assert_close(torch.tensor(got), torch.tensor(want))
+    radius = lambda lr, gamma, alt: dynamics.dirac_step_eigenvalues(lr, gamma, alt).abs().max().item()
+    torch.testing.assert_close(radius(0.5, 0.0, False), (1 + 0.25 ** 2) ** 0.5)   # √(1 + η²/4): spirals out
+    torch.testing.assert_close(radius(0.5, 0.0, True), 1.0)                       # orbits
+    torch.testing.assert_close(radius(0.5, 0.1, True), (1 - 0.05) ** 0.5)        # √(1 − ηγ): converges
+    assert radius(0.5, 0.1, False) > 1 > radius(0.3, 0.1, False)                  # simultaneous + R1: only for η < 4γ

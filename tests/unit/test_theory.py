@@ -102,6 +102,42 @@ def test_conjugates_match_a_numerical_supremum(name):
     torch.testing.assert_close(div.conjugate(t), sup, rtol=1e-5, atol=1e-5)
 
 
+# ---- the tight f-GAN bound of notebook 02b §5
+_DERIVATIVES = {"KL": lambda u: 1 + torch.log(u), "reverse KL": lambda u: -1 / u, "Pearson chi2": lambda u: 2 * (u - 1),
+                "JS": lambda u: torch.log(2 * u / (u + 1)), "GAN": lambda u: torch.log(u / (u + 1))}
+
+
+@pytest.mark.parametrize("name", sorted(T.F_DIVERGENCES))
+def test_the_f_gan_bound_is_tight_at_t_star_f_prime_of_p_over_q(name):
+    div, pd, pg = T.F_DIVERGENCES[name], P.pdf(X), Q.pdf(X)
+    t_star = T.optimal_critic(div, pd, pg)
+    torch.testing.assert_close(t_star, _DERIVATIVES[name](pd / pg))            # f′(p/q), by hand
+    close(T.variational_bound(div, t_star, pd, pg, X), T.f_divergence(div.f, pd, pg, X))   # equality at T*
+    for worse in (t_star - 0.2, 0.8 * t_star):                                  # any other T gives less
+        assert T.variational_bound(div, worse, pd, pg, X) < T.f_divergence(div.f, pd, pg, X) - 1e-4
+
+
+def test_the_gan_row_at_t_star_is_log_d_star_and_the_bound_is_v():
+    # T = g_f(v) = log σ(v) = log D, so E_P[T] − E_Q[f*(T)] = E_P log D + E_Q log(1 − D) = V(D, G); T* = log D*
+    div, pd, pg = T.F_DIVERGENCES["GAN"], P.pdf(X), Q.pdf(X)
+    d_star = T.optimal_d(pd, pg)
+    torch.testing.assert_close(torch.exp(T.optimal_critic(div, pd, pg)), d_star)
+    v = torch.tensor([-2.0, 0.0, 1.5], dtype=torch.float64)
+    torch.testing.assert_close(div.activation(v), torch.log(torch.sigmoid(v)))
+    d = torch.sigmoid(0.5 * X)                                                  # any D
+    close(T.variational_bound(div, torch.log(d), pd, pg, X), T.value(d, pd, pg, X))
+    close(T.variational_bound(div, torch.log(d_star), pd, pg, X), T.value(d_star, pd, pg, X))
+
+
+# ---- weight clipping, notebook 02b §2
+@pytest.mark.parametrize("c, width", [(0.01, 512), (0.1, 512), (0.1, 64)])
+def test_clipped_critic_gradients_shrink_or_grow_by_c_root_half_width_per_layer(c, width):
+    norms = T.clipped_critic_gradients(c, width=width, depth=10)
+    per_layer = (norms[:-1] / norms[1:]).log().mean().exp()                     # geometric mean, towards the input
+    torch.testing.assert_close(per_layer.item(), T.clipped_gain(c, width), rtol=0.05, atol=0)
+    assert (norms[0] < norms[-1]) == (T.clipped_gain(c, width) < 1)             # vanishes below 1, explodes above
+
+
 # ---- D* learned from samples
 def test_a_trained_discriminator_approaches_d_star_where_there_is_mass():
     D = T.fit_discriminator(P, Q, steps=600)
@@ -128,6 +164,15 @@ def test_alternating_steps_orbit_conserving_x2_plus_y2_plus_or_minus_eta_xy(firs
     q = x ** 2 + y ** 2 + sign * eta * x * y
     torch.testing.assert_close(q, torch.full_like(q, q[0].item()))
     torch.testing.assert_close(T.bilinear_invariant(path, eta, first), q)
+
+
+def test_alternating_steps_conserve_q_plus_but_diverge_for_eta_above_two():
+    # x² + y² + ηxy is a positive-definite form (closed orbits) only for η < 2; at η = 2.5 it is still
+    # conserved but its level sets are hyperbolas, and the iterates run off along them
+    path = T.bilinear_game(1.0, 0.5, lr=2.5, steps=20, simultaneous=False)
+    q = T.bilinear_invariant(path, 2.5)
+    torch.testing.assert_close(q, torch.full_like(q, q[0].item()), rtol=1e-9, atol=1e-9 * path.norm(dim=1).max().item() ** 2)
+    assert path[-1].norm() > 1e6 * path[0].norm()
 
 
 def test_alternating_d_first_is_d_step_then_g_step_by_hand():
