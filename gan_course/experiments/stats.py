@@ -46,3 +46,13 @@ def paired(a, b) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return _result(stats.ttest_rel(a, b), float((a - b).mean()))
+
+
+def noise_bar(values) -> float:
+    """The smallest gap between two *single* measurements that is not noise, given repeated measurements
+    `values` of one fixed thing (e.g. FID over sample seeds): each has sd s, their difference sd √2·s, and
+    a gap beyond 2√2·s happens by chance about 5 % of the time (a normal spread)."""
+    v = np.asarray(values, float)
+    if len(v) < 2:
+        raise ValueError(f"noise_bar needs at least two repeated measurements, got {len(v)}.")
+    return float(2 * math.sqrt(2) * v.std(ddof=1))
