@@ -24,8 +24,8 @@ from ..training import presets
 from . import stats
 
 
-# around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128, near R1_GAMMA; ≈ 0.0025 at 09's FULL batch
-# of 64), up to Mescheder et al.'s γ = 10
+# from around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128; ≈ 0.0025 at batch 64) up to
+# Mescheder et al.'s γ = 10; losses.R1_GAMMA (1) is the smallest that moved FID here
 R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
 BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"
