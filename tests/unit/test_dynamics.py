@@ -1,3 +1,6 @@
+import math
+
+import pytest
 import torch
 
 from gan_course import dynamics, losses, nets
@@ -79,3 +82,22 @@ def test_dirac_gan_diverges_circles_or_converges_as_the_paper_says():
     assert simultaneous[-1] > 1.3 * simultaneous[0]                       # spirals outwards
     assert 0.9 < alternating[-1] / alternating[0] < 1.1                   # circles
     assert r1[-1] < 0.05 * r1[0]                                          # converges to the equilibrium
+
+
+def test_dirac_gan_ns_flow_contracts_as_09_says():
+    # 09: with the non-saturating G loss, d/dt (θ² + ψ²) = 2 (θ, ψ)·v = −2 θψ tanh(θψ/2)
+    for theta, psi in [(1.0, 1.0), (0.7, -1.3), (-2.0, 0.4), (3.0, 2.5)]:
+        point = torch.tensor([theta, psi], dtype=torch.float64)
+        v = dynamics.dirac_field(point.clone().requires_grad_(True), "ns").detach()
+        rate = 2 * (point * v).sum()
+        torch.testing.assert_close(rate, torch.tensor(-2 * theta * psi * math.tanh(theta * psi / 2), dtype=torch.float64))
+
+
+def test_a_simultaneous_step_near_the_equilibrium_scales_the_distance_by_one_plus_eta_lambda():
+    # 09: without R1 each simultaneous step multiplies the distance by |1 + ηλ| = √(1 + η²/4) (λ = ±i/2)
+    for lr in (0.1, 0.5):
+        path = dynamics.dirac_trajectory((1e-5, 0.0), steps=1, lr=lr)
+        ratio = (path[1].norm() / path[0].norm()).item()
+        lam = dynamics.dirac_eigenvalues(0.0)[0]
+        assert ratio == pytest.approx(abs(1 + lr * lam), rel=1e-6)
+        assert abs(1 + lr * lam) == pytest.approx(math.sqrt(1 + lr ** 2 / 4), rel=1e-12)
