@@ -1,4 +1,5 @@
-"""The stabilisation methods of 09_stabilizing_training: one change per row, several seeds, one budget.
+"""The stabiliser comparison on the healthy DCGAN optimiser (benchmarks/stabilize_full.md, which 09 links):
+one change per row, several seeds, one budget. 09 itself reads benchmarks/stabilizers_failing_baseline/.
 
 Each method is a set of TrainConfig overrides on the same base run (the dcgan-fmnist preset: NS loss,
 DCGAN with a BatchNorm D, Adam 2e-4, (0.5, 0.999)). Every row trains for the same number of generator
