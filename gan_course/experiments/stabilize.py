@@ -1,4 +1,5 @@
-"""The stabilisation methods of 09_stabilizing_training: one change per row, several seeds, one budget.
+"""The stabiliser comparison on the healthy DCGAN optimiser (benchmarks/stabilize_full.md, which 09 links):
+one change per row, several seeds, one budget. 09 itself reads benchmarks/stabilizers_failing_baseline/.
 
 Each method is a set of TrainConfig overrides on the same base run (the dcgan-fmnist preset: NS loss,
 DCGAN with a BatchNorm D, Adam 2e-4, (0.5, 0.999)). Every row trains for the same number of generator
@@ -24,8 +25,8 @@ from ..training import presets
 from . import stats
 
 
-# around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128, near R1_GAMMA; ≈ 0.0025 at 09's FULL batch
-# of 64), up to Mescheder et al.'s γ = 10
+# from around stylegan2-ada's heuristic 0.0002·28²/batch (≈ 0.0012 at 128; ≈ 0.0025 at batch 64) up to
+# Mescheder et al.'s γ = 10; losses.R1_GAMMA (1) is the smallest that moved FID here
 R1_GAMMAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
 BASELINE, NO_BN = "NS baseline", "no BatchNorm in D"

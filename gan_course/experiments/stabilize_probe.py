@@ -3,8 +3,10 @@ that it separates real from fake outright — D(x) → 1, D(G(z)) → 0 — whil
 through it shrinks.
 
 `probe(run)` measures, between two training steps and without changing the run: the mean of
-D(x) = σ(logit) on a real batch, the mean of D(G(z)) on fresh fakes, and ‖∇_θG L_G‖, the norm of the
-gradient of G's loss with respect to all of G's weights. `strong_d` trains short runs of the baseline
+D(x) = σ(logit) on a real batch, the mean of D(G(z)) on fresh fakes, ‖∇_θG L_G‖, the norm of the
+gradient of G's loss with respect to all of G's weights, and ‖∇_x D‖, how steep D's logit is at the
+fakes (the mean over fakes of the norm of the gradient of D's summed logits with respect to each fake
+image — with a BatchNorm D in training mode, the gradient that actually reaches that image). `strong_d` trains short runs of the baseline
 and of the variants in STRONG_D and probes each at its log points.
 """
 from __future__ import annotations
@@ -27,8 +29,8 @@ STRONG_D: dict[str, dict] = {
 
 
 def probe(run: training.Run, n: int = 256, seed: int = 0) -> dict:
-    """{"d_real", "d_fake", "g_grad"} now: mean σ(D(x)) over a real batch, mean σ(D(G(z))) over n fakes,
-    and ‖∇_θG L_G‖ over those fakes. Both networks run in training mode, as the steps see them; their
+    """{"d_real", "d_fake", "g_grad", "x_grad"} now: mean σ(D(x)) over a real batch, mean σ(D(G(z))) over
+    n fakes, ‖∇_θG L_G‖ over those fakes, and the mean over the fakes of ‖∂(Σ logits)/∂x_i‖. Both networks run in training mode, as the steps see them; their
     buffers (BatchNorm running statistics, spectral norm's power-iteration vectors) are restored
     afterwards and z comes from its own seeded generator, so the run continues exactly as without it."""
     G, D = run.G, run.D
@@ -39,7 +41,10 @@ def probe(run: training.Run, n: int = 256, seed: int = 0) -> dict:
         z = torch.randn(n, run.cfg.z_dim, generator=noise, device=run.device)
         with torch.no_grad():
             d_real = torch.sigmoid(D(real).float()).mean().item()
-        fake_logits = D(G(z)).float()                                                    # (n,)
+        fake = G(z)                                                                      # (n, 1, 28, 28)
+        fake_logits = D(fake).float()                                                    # (n,)
+        (x_grads,) = torch.autograd.grad(fake_logits.sum(), fake, retain_graph=True)     # (n, 1, 28, 28)
+        x_grad = x_grads.flatten(1).norm(dim=1).mean().item()
         loss = losses.get(run.cfg.loss).g(fake_logits)
         grads = torch.autograd.grad(loss, [p for p in G.parameters() if p.requires_grad])
         g_grad = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])).item()
@@ -48,7 +53,7 @@ def probe(run: training.Run, n: int = 256, seed: int = 0) -> dict:
         with torch.no_grad():
             for buffer, value in saved:
                 buffer.copy_(value)
-    return {"step": run.step, "d_real": d_real, "d_fake": d_fake, "g_grad": g_grad}
+    return {"step": run.step, "d_real": d_real, "d_fake": d_fake, "g_grad": g_grad, "x_grad": x_grad}
 
 
 def strong_d(steps: int, width: int = 16, batch_size: int = 64, every: int = 10, variants=None,
@@ -72,10 +77,11 @@ def strong_d(steps: int, width: int = 16, batch_size: int = 64, every: int = 10,
 
 def table(traces: dict[str, list[dict]], last: int = 3) -> str:
     """Each variant's probes averaged over its last `last` log points, as fixed-width text."""
-    head = f"{'variant':<32} {'D(x)':>6} {'D(G(z))':>8} {'‖∇θG L_G‖':>10}"
+    head = f"{'variant':<32} {'D(x)':>6} {'D(G(z))':>8} {'1−D(G(z))':>9} {'‖∇x D‖':>8} {'‖∇θG L_G‖':>10}"
     lines = [head, "-" * len(head)]
     for name, trace in traces.items():
         tail = trace[-last:]
-        mean = {k: sum(p[k] for p in tail) / len(tail) for k in ("d_real", "d_fake", "g_grad")}
-        lines.append(f"{name:<32} {mean['d_real']:6.3f} {mean['d_fake']:8.3f} {mean['g_grad']:10.4f}")
+        mean = {k: sum(p[k] for p in tail) / len(tail) for k in ("d_real", "d_fake", "g_grad", "x_grad")}
+        lines.append(f"{name:<32} {mean['d_real']:6.3f} {mean['d_fake']:8.3f} {1 - mean['d_fake']:9.3f} "
+                     f"{mean['x_grad']:8.3f} {mean['g_grad']:10.4f}")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Is a difference between two sets of runs real? Two t-tests, computed by scipy.stats.
 
-Notebook 09 shows the formulas; this module only names the two cases and returns the same fields
+Notebook 09's stored study reports their p-values; this module only names the two cases and returns the same fields
 for both. `welch(a, b)`: two independent samples (different seeds, or unpaired settings), Welch's
 t-test (scipy.stats.ttest_ind with equal_var=False). `paired(a, b)`: a[i] and b[i] come from the
 same seed (same initial weights, batches and z), the paired t-test (scipy.stats.ttest_rel).

@@ -40,7 +40,7 @@ class TrainConfig:
     compile: str = "auto"         # torch.compile G and D: "on", "off", or "auto" (eager; accel.auto says why)
     adam: str = "auto"            # "fused", "foreach", "plain", "default" (PyTorch's), or "auto" (fused on CUDA, else foreach)
     r1_gamma: float | None = None  # γ of the R1 penalty for a loss that has one ("ns-r1"); None: the loss's own
-                                  # (losses.R1_GAMMA ≈ stylegan2-ada's 0.0002·res²/batch at 28×28); 09 sweeps it
+                                  # (losses.R1_GAMMA = 1, the smallest γ that moved FID in 09's sweep)
     grad_clip: float = 0.0        # clip each network's gradient norm to this value; 0 disables
     tensorboard: str | None = None  # folder for TensorBoard event files; None disables
 

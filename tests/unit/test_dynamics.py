@@ -1,3 +1,6 @@
+import math
+
+import pytest
 import torch
 
 from gan_course import dynamics, losses, nets
@@ -104,3 +107,21 @@ def test_dirac_step_eigenvalues_closed_form_spiral_out_orbit_or_converge():
     torch.testing.assert_close(radius(0.5, 0.0, True), 1.0)                       # orbits
     torch.testing.assert_close(radius(0.5, 0.1, True), (1 - 0.05) ** 0.5)        # √(1 − ηγ): converges
     assert radius(0.5, 0.1, False) > 1 > radius(0.3, 0.1, False)                  # simultaneous + R1: only for η < 4γ
+
+def test_dirac_gan_ns_flow_contracts_as_09_says():
+    # 09: with the non-saturating G loss, d/dt (θ² + ψ²) = 2 (θ, ψ)·v = −2 θψ tanh(θψ/2)
+    for theta, psi in [(1.0, 1.0), (0.7, -1.3), (-2.0, 0.4), (3.0, 2.5)]:
+        point = torch.tensor([theta, psi], dtype=torch.float64)
+        v = dynamics.dirac_field(point.clone().requires_grad_(True), "ns").detach()
+        rate = 2 * (point * v).sum()
+        torch.testing.assert_close(rate, torch.tensor(-2 * theta * psi * math.tanh(theta * psi / 2), dtype=torch.float64))
+
+
+def test_a_simultaneous_step_near_the_equilibrium_scales_the_distance_by_one_plus_eta_lambda():
+    # 09: without R1 each simultaneous step multiplies the distance by |1 + ηλ| = √(1 + η²/4) (λ = ±i/2)
+    for lr in (0.1, 0.5):
+        path = dynamics.dirac_trajectory((1e-5, 0.0), steps=1, lr=lr)
+        ratio = (path[1].norm() / path[0].norm()).item()
+        lam = dynamics.dirac_eigenvalues(0.0)[0]
+        assert ratio == pytest.approx(abs(1 + lr * lam), rel=1e-6)
+        assert abs(1 + lr * lam) == pytest.approx(math.sqrt(1 + lr ** 2 / 4), rel=1e-12)

@@ -120,12 +120,23 @@ def test_probe_measures_d_and_gs_gradient_without_changing_the_run():
     z = torch.randn(256, cfg.z_dim, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         D(probed.real(probed.step)[0])
-    loss = losses.g_nonsaturating(D(G(z)))
+    fake = G(z)
+    logits = D(fake)
+    # ‖∇x D‖: per fake image, the norm of d(sum of logits)/d(image), averaged — one image at a time by hand
+    per_image = torch.autograd.grad(logits.sum(), fake, retain_graph=True)[0]
+    x_grad = statistics.fmean(float(torch.sqrt((per_image[i] ** 2).sum())) for i in range(len(fake)))
+    loss = losses.g_nonsaturating(logits)
     norm = torch.cat([g.flatten() for g in torch.autograd.grad(loss, list(G.parameters()))]).norm()
     with torch.no_grad():
         for b, v in zip([b for net in (G, D) for b in net.buffers()], buffers):
             b.copy_(v)
-    torch.testing.assert_close(stabilize_probe.probe(probed)["g_grad"], norm.item())
+    got = stabilize_probe.probe(probed)
+    torch.testing.assert_close(got["g_grad"], norm.item())
+    assert got["x_grad"] == pytest.approx(x_grad, rel=1e-5) and x_grad > 0
+    # the probe's table prints the NS factor 1 − D(G(z)) beside the two gradient norms
+    row = stabilize_probe.table({"v": [got]}).splitlines()[2].split()
+    assert [float(v) for v in row[1:]] == pytest.approx(
+        [got["d_real"], got["d_fake"], 1 - got["d_fake"], got["x_grad"], got["g_grad"]], abs=6e-4)
 
 
 def test_paired_significance_reads_the_difference_seed_by_seed():
