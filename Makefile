@@ -3,37 +3,49 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # `make lab` installs the course and JupyterLab only; `make venv` (what `make test` uses) adds the
-# test and instructor tools. Each stamp re-installs only when pyproject.toml changes.
+# test and instructor tools. Each stamp re-installs when pyproject.toml, PYTHON or TORCH_INDEX changes;
+# tools/venv.sh re-makes a half-made .venv (no pip), one older than Python 3.10, or one made with
+# another PYTHON or TORCH_INDEX, and says in one line what to do when it cannot.
 LAB_STAMP := $(VENV)/.installed-lab
 STAMP     := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 # CPU-only PyTorch (no CUDA libraries: a far smaller .venv; see README), e.g.
 # `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu`. Empty: pip's default build.
 TORCH_INDEX ?=
+# What the venv is built with: a change re-makes it (tools/venv.sh) and re-runs the install.
+SETTINGS := PYTHON=$(PYTHON) TORCH_INDEX=$(TORCH_INDEX)
+SETTINGS_FILE := $(VENV)/.settings
+# The profile `make lab` opens the notebooks in: `make lab FAST=1` (small sizes, a minute or two per
+# notebook on a CPU) or FULL, the default (the real runs; the README's course map gives each one's time).
+FAST ?= $(GAN_COURSE_FAST)
 comma := ,
 # Extra arguments for `jupyter lab`, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 # Jupyter refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab-venv lab test unit integration repository docs-check grading notebooks assignments data-check site site-test clean
+.PHONY: FORCE venv lab-venv lab test unit integration repository docs-check grading notebooks assignments data-check site site-test clean
 
 venv: $(STAMP)  ## .venv with the package (editable), JupyterLab, the test and instructor tools
 
 lab-venv: $(LAB_STAMP)  ## .venv with the package (editable) and JupyterLab only
 
+# Rewritten only when the settings differ from the last run's, so the stamps depend on them.
+$(SETTINGS_FILE): FORCE
+	@mkdir -p $(VENV); [ "$$(cat $@ 2>/dev/null)" = '$(SETTINGS)' ] || printf '%s\n' '$(SETTINGS)' > $@
+
 define install
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@sh tools/venv.sh '$(PYTHON)' $(VENV) '$(SETTINGS)'
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --quiet --index-url $(TORCH_INDEX) torch torchvision)
 	$(BIN)/python -m pip install --quiet -e '.[$(1)]'
 endef
 
 # A second `make venv` with nothing changed does nothing.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(SETTINGS_FILE)
 	$(call install,lab$(comma)test$(comma)instructor)
 	touch $(STAMP) $(LAB_STAMP)
 
-$(LAB_STAMP): pyproject.toml
+$(LAB_STAMP): pyproject.toml $(SETTINGS_FILE)
 	$(call install,lab)
 	touch $(LAB_STAMP)
 
@@ -45,8 +57,10 @@ $(DOCS_STAMP): $(STAMP)
 data-check: lab-venv  ## verify every file in data/ against data/MANIFEST.sha256
 	$(BIN)/python -m gan_course check-data
 
-lab: lab-venv data-check  ## JupyterLab on the course's first notebook
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
+lab: lab-venv data-check  ## JupyterLab on the course's first notebook (`make lab FAST=1`: the FAST profile)
+	@echo "Profile: $(if $(filter 1 true yes on,$(FAST)),FAST (small sizes; for the real runs: make lab),FULL (the real runs; the README's course map gives each notebook's time; for a quick pass: make lab FAST=1))."
+	@echo "The course's commands: .venv/bin/python -m gan_course --help"
+	GAN_COURSE_FAST=$(if $(filter 1 true yes on,$(FAST)),1,0) $(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 # The tests, by purpose (tests/<purpose>/); `make test` runs all four and the notebooks.
 unit: venv  ## package behaviour, quick (tests/unit; the tests marked slow are left to `make integration`)

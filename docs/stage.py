@@ -222,12 +222,12 @@ def course_map(readme: str) -> str:
     found = re.search(r"<!-- render: coursemap\.table -->\n(.*?)\n?<!-- /render -->", readme, re.DOTALL)
     block = found.group(1) if found else ""
     opening = readme.split("\n## ", 1)[0].split("\n\n")          # the title, the badges, the pitch
-    intro = "\n\n".join(p for p in opening if not p.startswith(("# ", "[![")))
+    intro = "\n\n".join(p for p in opening if not p.startswith(("# ", "[![", "![")))
     assignments = re.search(r"\*\*Assignments\*\*.*?\n\n(\|.*?)\n\n", readme, re.DOTALL)
     text = "\n\n".join([intro, "## The course map", block.strip(),
                         "## Assignments", assignments.group(1) if assignments else ""])
     text = re.sub(r"\]\(assignments/source/([^/]+)/\1\.ipynb\)", r"](assignments/\1.ipynb)", text)
-    text = re.sub(r"\]\(benchmarks/reports/[^)]+\)", "](timings.md)", text)
+    text = re.sub(r"\]\(benchmarks/reports/[^)]*\)", "](timings.md)", text)
     # any other repository file (guides, data/README.md): its page on the repository
     repo = course_url.repository_url()
     return re.sub(r"\]\((?!notebooks/|assignments/[^/]+\.ipynb|timings\.md|https?://)([^)]+)\)",

@@ -8,12 +8,13 @@ Colab, Kaggle or Binder cannot read pyproject.toml, so each carries a copy, writ
 
 Each notebook then opens with
   - a markdown cell of badges: "Open in Colab" and "Launch Binder" for that notebook;
-  - a setup cell whose first lines install the course when the kernel lacks it, has an older
-    version than gan_course.__version__ (the minimum written here), or finds only a folder named
-    gan_course (a clone in the working directory); a clone's `make lab` already has it, so there
-    they do nothing. They refuse the placeholder URL, tell a clone to run `make lab`, and check
-    pip's result (%pip ignores its exit status). $GAN_COURSE_PIP_SOURCE, when set, replaces the
-    URL: a wheel, a tag (`git+URL@v0.1.0`) or a fork. tests/repository/test_setup_cell.py runs each case.
+  - a setup cell whose first lines install the course when the kernel lacks it or finds only a
+    folder named gan_course (a clone in the working directory); a clone's `make lab` already has
+    it, so there they do nothing. They refuse the placeholder URL, tell a clone to run `make lab`,
+    and check pip's result (%pip ignores its exit status). $GAN_COURSE_PIP_SOURCE, when set,
+    replaces the URL: a wheel, a tag (`git+URL@vX.Y.Z`) or a fork. A dependency missing from an
+    installed course is not papered over: its ModuleNotFoundError surfaces at `import gan_course`.
+    tests/repository/test_setup_cell.py runs each case.
 """
 from __future__ import annotations
 
@@ -33,43 +34,24 @@ BADGE_ID = "course-badges"
 
 PLACEHOLDER = "YOUR-GITHUB-ORG"  # pyproject's URL until the course is published; the cell refuses it
 
-# The setup cell's first lines. {url}, {version} and {refuse} are filled in by guard().
-GUARD = '''# Install the course when this kernel lacks it (Colab, Kaggle, a JupyterHub); a clone's `make lab` has it.
-import importlib, os, site, sys
-from importlib.metadata import PackageNotFoundError, version
-from packaging.version import Version
-try:
-    import gan_course
-except ModuleNotFoundError as e:
-    if e.name != "gan_course":
-        raise  # the course is here but one of its dependencies is not: run `make lab` (a clone)
-if Version(getattr(sys.modules.get("gan_course"), "__version__", "0")) < Version("{version}"):  # missing, older, or a folder
+# The setup cell's first lines. {url} and {refuse} are filled in by guard().
+GUARD = '''# On Colab, Kaggle or a JupyterHub this installs the course once; in a clone, `make lab` already did.
+import importlib.util, os, site
+if getattr(importlib.util.find_spec("gan_course"), "origin", None) is None:  # not installed (a folder named gan_course is not it)
     COURSE = os.environ.get("GAN_COURSE_PIP_SOURCE", "git+{url}")
-    if os.path.isfile("../gan_course/__init__.py") and "GAN_COURSE_PIP_SOURCE" not in os.environ:
-        raise RuntimeError("This notebook is in a clone of the course: run `make lab` there (or `%pip install -e ..`), then restart the kernel.")
-{refuse}    if importlib.util.find_spec("torch") is None:
-        print("torch is not installed: pip will fetch it (CPU-only machine? see the README's CPU-only torch first).")
-    print(f"Installing the course from {{COURSE}} ...")
-    %pip install --quiet --upgrade {{COURSE}}
-    site.addsitedir(site.getusersitepackages())  # where pip installs when site-packages is read-only
-    importlib.invalidate_caches()
-    try:
-        installed = version("gan_course")
-    except PackageNotFoundError:
-        installed = "0"
-    if Version(installed) < Version("{version}"):
-        raise RuntimeError(f"pip could not install the course from {{COURSE}} (its message is above): fix that, restart the kernel, run this cell again.")
-    if getattr(sys.modules.pop("gan_course", None), "__file__", None):
-        raise RuntimeError("An older gan_course is already loaded: restart the kernel and run this cell again.")
+    if os.path.isfile("../gan_course/__init__.py"): raise RuntimeError("In a clone of the course: run `make lab` there, then restart the kernel.")
+{refuse}    print(f"Installing the course from {{COURSE}} ...")
+    %pip install --quiet {{COURSE}}
+    site.addsitedir(site.getusersitepackages()); importlib.invalidate_caches()  # where pip may have put it; look again
+    if getattr(importlib.util.find_spec("gan_course"), "origin", None) is None: raise RuntimeError(f"pip could not install the course from {{COURSE}} (see above): fix that, then restart the kernel.")
 '''
-REFUSE = '''    if "PLACEHOLDER" in COURSE:  # tools/course_url.py drops these lines once pyproject names the real URL
-        raise RuntimeError("The course is not published yet (its URL is a placeholder): clone it and run `make lab`, "
-                           "or set GAN_COURSE_PIP_SOURCE to a wheel or a git URL.")
+REFUSE = '''    if "PLACEHOLDER" in COURSE: raise RuntimeError("The course is not published yet: clone it and run `make lab` (or set GAN_COURSE_PIP_SOURCE).")
 '''
-# the guard as committed before 0.1.0 (replaced when found)
-OLD_GUARD_RE = re.compile(r"^try:\n    import gan_course\nexcept ImportError:.*?\n    importlib\.invalidate_caches\(\)\n",
-                          re.DOTALL)
-GUARD_RE = re.compile(r"^# Install the course when this kernel lacks it.*?restart the kernel and run this cell again\.\"\)\n",
+# the guards committed before (replaced when found): before 0.1.0, and the 25-line one of 0.1.0
+OLD_GUARD_RES = [re.compile(r"^try:\n    import gan_course\nexcept ImportError:.*?\n    importlib\.invalidate_caches\(\)\n", re.DOTALL),
+                 re.compile(r"^# Install the course when this kernel lacks it.*?restart the kernel and run this cell again\.\"\)\n",
+                            re.DOTALL)]
+GUARD_RE = re.compile(r"^# On Colab, Kaggle or a JupyterHub this installs the course once.*?fix that, then restart the kernel\.\"\)\n",
                       re.DOTALL)
 
 
@@ -78,10 +60,10 @@ def course_version(init: Path = ROOT / "gan_course" / "__init__.py") -> str:
     return re.search(r'^__version__ = "([^"]+)"', init.read_text(), re.MULTILINE).group(1)
 
 
-def guard(url: str, version: str) -> str:
+def guard(url: str) -> str:
     """The setup cell's install lines for `url`; they refuse the placeholder URL."""
     refuse = REFUSE.replace("PLACEHOLDER", PLACEHOLDER) if PLACEHOLDER in url else ""
-    return GUARD.format(url=url, version=version, refuse=refuse)
+    return GUARD.format(url=url, refuse=refuse)
 
 
 def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -115,8 +97,10 @@ def stamped(nb: dict, url: str, notebook: str) -> dict:
     else:
         cells.insert(0, badge)
     setup = next(c for c in cells if c["cell_type"] == "code")
-    src = OLD_GUARD_RE.sub("", GUARD_RE.sub("", "".join(setup["source"]), count=1), count=1)
-    setup["source"] = _lines(guard(url, course_version()) + src)
+    src = "".join(setup["source"])
+    for pattern in (GUARD_RE, *OLD_GUARD_RES):
+        src = pattern.sub("", src, count=1)
+    setup["source"] = _lines(guard(url) + src)
     return nb
 
 

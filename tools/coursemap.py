@@ -1,9 +1,10 @@
 """The README course map's time columns, rendered from benchmarks/reports/*.json.
 
 The course map in README.md sits between `<!-- render: coursemap.table -->` and `<!-- /render -->`.
-Its first columns (notebook, idea) are prose and stay as written; the three time columns — FAST on
-a CPU, FULL on a CPU, FULL on a GPU — are rewritten by `table()` from the newest report of each kind
-that measured the notebook, when `python tools/render.py` runs. Reports marked "contended" (timed
+Its first two columns (notebook, idea) are prose and stay as written; the time columns — FAST on a
+CPU, FULL on a CPU, and FULL on a GPU once a GPU report exists (until then one sentence under the
+table says so) — are rewritten by `table()` from the newest report of each kind that measured the
+notebook, when `python tools/render.py` runs. Reports marked "contended" (timed
 while other work shared the machine) are kept for the record but never feed the README.
 """
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 from gan_course import runtime
 
 REPORTS = runtime.REPO_ROOT / "benchmarks" / "reports"
-NOT_YET = "not measured yet"
 
 
 def duration(seconds: float) -> str:
@@ -59,37 +59,36 @@ def _cell(report: dict | None, profile: str, notebook: str, missing: str) -> str
     return text
 
 
-def times(notebook: str, reports: list[dict]) -> tuple[list[str], list[dict]]:
-    """The three time cells of a notebook's row, and the reports they came from."""
-    picks = [(_pick(reports, "cpu", "fast", notebook), "fast", "not measured"),
-             (_pick(reports, "cpu", "full", notebook), "full", "not measured"),
-             (_pick(reports, "cuda", "full", notebook), "full", NOT_YET)]
-    return [_cell(r, p, notebook, missing) for r, p, missing in picks], [r for r, _, _ in picks if r]
+HEADER = ["notebook", "idea", "FAST, CPU", "FULL, CPU"]
+GPU_HEADER = "FULL, GPU"
+NO_GPU = "No GPU time has been measured yet; a GPU report adds a FULL, GPU column."
+SOURCES = "Times are measured by `tools/gpu_report.py` ([the reports](benchmarks/reports/))."
+
+
+def times(notebook: str, reports: list[dict], gpu: bool) -> tuple[list[str], list[dict]]:
+    """The time cells of a notebook's row (two, or three with `gpu`), and the reports they came from."""
+    picks = [(_pick(reports, "cpu", "fast", notebook), "fast"), (_pick(reports, "cpu", "full", notebook), "full")]
+    if gpu:
+        picks.append((_pick(reports, "cuda", "full", notebook), "full"))
+    return [_cell(r, p, notebook, "not measured") for r, p in picks], [r for r, _ in picks if r]
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
 def render(block: str, reports: list[dict]) -> str:
-    """The course-map block with its time columns (the last three) rewritten from `reports`."""
-    lines, used = [], {}
+    """The course-map block with its time columns (after notebook and idea) rewritten from `reports`."""
     reports = sorted(reports, key=lambda r: r["date"], reverse=True)       # newest first
-    for line in block.splitlines():
-        if line.startswith("| ["):                                 # a notebook's row
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            notebook = cells[0].split("]")[0].lstrip("[")
-            new, sources = times(notebook, reports)
-            used.update({r["file"]: r for r in sources})
-            lines.append("| " + " | ".join(cells[:-3] + new) + " |")
-        elif line.startswith("Sources of the times:"):
-            continue                                               # regenerated below
-        elif line.strip() or not lines or not lines[-1].startswith("|"):
-            lines.append(line)                                     # (no blank line inside the table)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    described = [f"[{f}]({f}) ({r['device']['name']}, {r['device']['kind']}, {r['date'][:10]}"
-                 + (f"; {r['source']}" if r.get("source") else "") + ")" for f, r in sorted(used.items())]
-    lines += ["", "Sources of the times: " + ("; ".join(described) or "none yet") + ". GPU: "
-              + ("from the reports above." if any(r["device"]["kind"] == "cuda" for r in used.values())
-                 else "not measured yet — no GPU report has been committed (`python tools/gpu_report.py` "
-                      "on a GPU writes one).")]
+    rows = [line for line in block.splitlines() if line.startswith("| [")]   # the notebooks' rows
+    notebooks = [[c.strip() for c in line.strip().strip("|").split("|")][:2] for line in rows]
+    gpu = any(_pick(reports, "cuda", "full", cells[0].split("]")[0].lstrip("[")) for cells in notebooks)
+    header = HEADER + ([GPU_HEADER] if gpu else [])
+    lines = [_row(header), _row(["---"] * len(header))]
+    for cells in notebooks:
+        new, _ = times(cells[0].split("]")[0].lstrip("["), reports, gpu)
+        lines.append(_row(cells + new))
+    lines += ["", SOURCES + ("" if gpu else " " + NO_GPU)]
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 
@@ -77,12 +78,53 @@ def test_bad_inputs_get_one_clear_line(tmp_path, capsys):
     assert "truncated" in capsys.readouterr().err
 
 
-def test_unknown_preset_is_refused_with_the_choices(capsys):
+def test_unknown_preset_is_one_line_naming_the_choices_and_the_presets_command(capsys):
+    assert cli.main(["train", "--preset", "stylegan", "--out", "x"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --preset stylegan") and err.count("\n") == 1
+    assert "dcgan-fmnist" in err and "python -m gan_course presets" in err
+
+
+def test_the_parsers_preset_names_are_the_presets():
+    from gan_course.training import presets
+
+    assert list(cli.PRESET_NAMES) == sorted(presets.PRESETS)
+
+
+def test_help_imports_no_torch_and_lists_each_command_once():
+    probe = ("import sys, contextlib, io\nfrom gan_course import cli\nbuf = io.StringIO()\n"
+             "with contextlib.redirect_stdout(buf):\n    try: cli.main(['--help'])\n    except SystemExit: pass\n"
+             "print(buf.getvalue()); print('torch loaded:', 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.rstrip().endswith("torch loaded: False"), out
+    for command in ("train", "sample", "evaluate", "export", "presets", "train-classifier", "check-data", "info"):
+        listed = re.findall(rf"^ {{4}}{re.escape(command)}(?:\s|$)", out, re.MULTILINE)   # the command list's own indent
+        assert len(listed) == 1, (command, out)
+
+
+def test_each_command_has_an_example_and_its_options_say_their_defaults(capsys):
     import pytest
 
-    with pytest.raises(SystemExit) as exit_:
-        cli.main(["train", "--preset", "stylegan", "--out", "x"])
-    assert exit_.value.code == 2 and "dcgan-fmnist" in capsys.readouterr().err
+    for command in ("train", "sample", "evaluate", "export", "presets", "train-classifier", "check-data", "info"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        text = capsys.readouterr().out
+        assert f"example:\n  python -m gan_course {command}" in text, text
+    with pytest.raises(SystemExit):
+        cli.main(["sample", "--help"])
+    text = capsys.readouterr().out
+    assert "(default 0)" in text and "cpu, cuda" in text and "dcgan_fmnist" in text
+
+
+def test_a_missing_gpu_is_explained_in_the_command_lines_terms(capsys):
+    import pytest
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    assert cli.main(["sample", "dcgan_fmnist", "--n", "2", "--out", "x.npy", "--device", "cuda"]) == 1
+    err = capsys.readouterr().err
+    assert "--device cpu" in err and "device='cpu'" not in err and err.count("\n") == 1
 
 
 def test_sample_label_needs_a_conditional_generator(tmp_path, capsys):

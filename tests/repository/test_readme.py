@@ -29,17 +29,22 @@ def row(text):
 def test_each_column_takes_the_newest_uncontended_report_of_its_kind():
     reports = [report("cpu", "2026-11-01", 50), report("cpu", "2026-11-23", 999, contended=True),
                report("cpu", "2026-11-22", 30)]
-    assert row(readme.render(BLOCK, reports))[2:] == ["30 s", "30 s", "not measured yet"]
+    assert row(readme.render(BLOCK, reports))[2:] == ["30 s", "30 s"]
     text = readme.render(BLOCK, reports + [report("cuda", "2026-11-24", 12, name="NVIDIA H100")])
+    assert text.splitlines()[0].endswith("| FULL, GPU |")
     assert row(text)[2:] == ["30 s", "30 s", "12 s"]
-    assert "NVIDIA H100" in text and "not measured yet" not in text
+    assert readme.NO_GPU not in text
 
 
-def test_the_gpu_column_says_not_measured_yet_without_a_gpu_report():
+def test_without_a_gpu_report_one_sentence_replaces_the_gpu_column():
     text = readme.render(BLOCK, [report("cpu", "2026-11-22", 30)])
-    assert row(text)[-1] == "not measured yet"
-    assert "GPU: not measured yet" in text
+    assert "GPU" not in text.splitlines()[0] and len(row(text)) == 4
+    assert text.count(readme.NO_GPU) == 1
     assert readme.render(text, [report("cpu", "2026-11-22", 30)]) == text    # rendering twice changes nothing
+
+
+def test_the_prose_columns_stay_as_written():
+    assert row(readme.render(BLOCK, []))[:2] == ["[05_dcgan_full_training_run](notebooks/05.ipynb)", "the run"]
 
 
 @pytest.mark.parametrize("ema_bn, shown", [("recomputed", True), ("copied", False), (None, False)])
