@@ -87,13 +87,19 @@ def pca_latent_directions(z: torch.Tensor, y: torch.Tensor, k: int) -> tuple[tor
     then the latent direction of each of the top k components by least squares — u_k such that
     z ≈ Σ_k x_k u_k, x the PCA coordinates. Returns (directions (k, d), each of unit length;
     explained variance ratio (k,)). For a linear layer y = A z they are the top right singular
-    vectors of A, i.e. SeFa's directions (tests/unit/test_latent.py checks it)."""
+    vectors of A, i.e. SeFa's directions (tests/unit/test_latent.py checks it).
+    Only the top k components are needed, so a randomized truncated SVD (Halko et al. 2011,
+    `torch.svd_lowrank`, k + 20 columns, 4 power iterations, its own fixed seed) replaces the full
+    SVD: on 07's 2 000 × 12 544 activations it agrees with the full one and is ~40× faster."""
     y = y - y.mean(0)
-    _, s, v = torch.linalg.svd(y, full_matrices=False)                           # y = U S Vᵀ
-    x = y @ v[:k].T                                                               # (n, k) PCA coordinates
+    q = min(k + 20, *y.shape)
+    with torch.random.fork_rng(devices=[]):                                       # deterministic; global RNG untouched
+        torch.manual_seed(0)
+        _, s, v = torch.svd_lowrank(y, q=q, niter=4)                              # y ≈ U S Vᵀ, top q
+    x = y @ v[:, :k]                                                              # (n, k) PCA coordinates
     u = torch.linalg.lstsq(x, z).solution                                         # (k, d): z ≈ x u
-    variance = s.square() / s.square().sum()
-    return u / u.norm(dim=1, keepdim=True), variance[:k]
+    variance = s[:k].square() / y.square().sum()                                  # share of the total variance
+    return u / u.norm(dim=1, keepdim=True), variance
 
 
 @torch.no_grad()
@@ -135,9 +141,11 @@ def sefa_directions(G: nn.Module, k: int = 10, unit_columns: bool = False) -> tu
 @torch.no_grad()
 def describe(G: nn.Module, direction: torch.Tensor, classifier: nn.Module, classes, n: int = 64,
              amount: float = 3.0, seed: int = 0) -> str:
-    """What moving along `direction` appears to do, measured on n seeds from −amount to +amount:
-    the class the evaluation classifier sees most often flipping, or else the largest of the
-    changes in brightness, ink area, width and height (in pixels of a 28×28 image).
+    """A heuristic label for what moving along `direction` does, from n seeds at −amount and +amount:
+    the class flip the evaluation classifier sees most often (if more than a third of the seeds flip),
+    or else the largest of four changes put in hand-scaled units so that they can compete —
+    brightness (mean grey level in [0, 1]) × 10, ink area (pixels above mid-grey) / 28, width and
+    height of the inked box in pixels. The scales are a choice, not a measurement of meaning.
     G and the classifier each run on their own device; `direction` may be on any device."""
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
     direction = direction.cpu()                                                  # beside z
@@ -171,9 +179,34 @@ def class_means(G: nn.Module, classifier: nn.Module, n: int = 5000, seed: int = 
     return torch.stack([z[label == c].mean(0) for c in range(10)])
 
 
+def linear_direction(z: torch.Tensor, positive: torch.Tensor, steps: int = 200, l2: float = 1e-3) -> tuple[torch.Tensor, float]:
+    """InterFaceGAN's supervised direction (Shen et al. 2020): fit a linear classifier
+    sigmoid(z·w + b) to a binary attribute of the images G made from latents z (N, d) — `positive`
+    (N,) bool — and return the unit normal of its boundary, w/‖w‖ (d,), pointing toward the positive
+    side, with the classifier's accuracy on the latents it was fitted to. Logistic regression with
+    an L2 penalty l2·‖w‖², by L-BFGS on the CPU (the paper uses a linear SVM: same boundary idea)."""
+    z, y = z.detach().float().cpu(), positive.detach().float().cpu()
+    if not 0 < y.sum() < len(y):
+        raise ValueError("positive must hold both True and False labels: pick an attribute some latents have and some lack.")
+    w = torch.zeros(z.shape[1] + 1, requires_grad=True)                           # (d + 1,): weights, then bias
+    opt = torch.optim.LBFGS([w], max_iter=steps, line_search_fn="strong_wolfe")
+
+    def loss():
+        opt.zero_grad()
+        out = nn.functional.binary_cross_entropy_with_logits(z @ w[:-1] + w[-1], y) + l2 * w[:-1].square().sum()
+        out.backward()
+        return out
+    opt.step(loss)
+    w = w.detach()
+    accuracy = ((z @ w[:-1] + w[-1] > 0).float() == y).float().mean().item()
+    return w[:-1] / w[:-1].norm(), accuracy
+
+
 def prior_penalty(z: torch.Tensor, prior: str) -> torch.Tensor:
     """The prior term of `invert` for latents z (N, d), per latent (N,):
-    "origin"  ‖z‖²/d — the Gaussian's log-density up to constants; pulls z toward 0, the mode;
+    "origin"  ‖z‖²/d = (2/d)·(−log N(z; 0, I_d)) − log 2π — the Gaussian's negative log-density
+              scaled by 2/d, shifted by a constant (`invert` multiplies it by w, so the scale is 2w/d);
+              pulls z toward 0, the mode;
     "shell"   (‖z‖ − √d)² — pulls ‖z‖ toward √d, where N(0, I_d) puts its mass (07 §3);
     "none" and "sphere" (a projection after each step, not a penalty) add 0."""
     if prior == "origin":

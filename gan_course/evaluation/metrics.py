@@ -131,6 +131,19 @@ def gaussian_fit(f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return f.mean(0), torch.cov(f.T)
 
 
+def fid_infinity(ns, fids) -> tuple[float, float]:
+    """FID∞ (Chong & Forsyth 2020): FID measured at several sample sizes N is, to first order,
+    FID_N = FID∞ + c/N (the bias of the plug-in covariance falls like 1/N); fit that line in 1/N by
+    least squares and return (FID∞, the intercept: the FID an infinite sample would give; c, the slope)."""
+    x = torch.tensor([1.0 / n for n in ns], dtype=torch.float64)
+    y = torch.tensor(list(fids), dtype=torch.float64)
+    if len(x) < 2 or len(set(x.tolist())) < 2:
+        raise ValueError(f"fid_infinity needs FIDs at two or more different N, got N = {list(ns)}.")
+    A = torch.stack([torch.ones_like(x), x], 1)                                   # FID_N = a·1 + c·(1/N)
+    a, c = torch.linalg.lstsq(A, y[:, None]).solution[:, 0].tolist()
+    return a, c
+
+
 def mmd2_unbiased(x: torch.Tensor, y: torch.Tensor, degree: int = 3) -> float:
     """KID's estimator: unbiased MMD² with k(a, b) = (a·b / d + 1)^degree, x and y of equal size m:
     1/(m(m−1)) Σ_{i≠j} [k(xᵢ,xⱼ) + k(yᵢ,yⱼ)] − 2/m² Σ_{i,j} k(xᵢ,yⱼ)."""

@@ -191,3 +191,37 @@ def test_sphere_inversion_stays_on_the_sphere_and_the_percentile_is_the_chi_cdf(
                                torch.tensor([0.5]), atol=0.01, rtol=0)
     with pytest.raises(ValueError, match="prior='ring'"):
         latent.invert(G, target, steps=1, prior="ring")
+
+
+def test_origin_penalty_is_the_gaussian_negative_log_density_scaled_by_two_over_d():
+    # ‖z‖²/d = (2/d)·(−log N(z; 0, I_d)) − log 2π: with invert's weight w the scale is 2w/d (07 §6)
+    z = torch.randn(5, 100, generator=torch.Generator().manual_seed(0))
+    nll = -torch.distributions.Normal(0.0, 1.0).log_prob(z).sum(-1)
+    torch.testing.assert_close(latent.prior_penalty(z, "origin"), 2 / 100 * nll - math.log(2 * math.pi))
+
+
+def test_pca_latent_directions_match_the_full_svd_pca():
+    # the randomized truncated SVD must give the directions and variance shares of the exact PCA
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(600, 20, generator=g)
+    y = torch.relu(z @ torch.randn(20, 300, generator=g) * torch.linspace(3, 0.1, 300)) + 0.01 * torch.randn(600, 300, generator=g)
+    yc = y - y.mean(0)
+    _, s, vt = torch.linalg.svd(yc, full_matrices=False)                      # the exact PCA, by hand
+    u_ref = torch.linalg.lstsq(yc @ vt[:5].T, z).solution
+    u_ref = u_ref / u_ref.norm(dim=1, keepdim=True)
+    u, var = latent.pca_latent_directions(z, y, k=5)
+    torch.testing.assert_close((u * u_ref).sum(1).abs(), torch.ones(5), atol=1e-3, rtol=0)
+    torch.testing.assert_close(var, (s.square() / s.square().sum())[:5], atol=1e-4, rtol=0)
+
+
+def test_linear_direction_finds_the_normal_of_a_known_boundary():
+    # InterFaceGAN: labels set by a hyperplane in z; the fitted unit normal must be that plane's, pointing to True
+    g = torch.Generator().manual_seed(0)
+    n_true = torch.randn(30, generator=g)
+    n_true = n_true / n_true.norm()
+    z = torch.randn(4000, 30, generator=g)
+    u, acc = latent.linear_direction(z, z @ n_true > 0.5)
+    torch.testing.assert_close(u.norm().item(), 1.0)
+    assert (u @ n_true).item() > 0.98 and acc > 0.97
+    with pytest.raises(ValueError, match="both True and False"):
+        latent.linear_direction(z, torch.ones(4000, dtype=torch.bool))

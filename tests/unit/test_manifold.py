@@ -86,3 +86,12 @@ def test_a_point_on_a_balls_edge_is_outside_it():
     fake = torch.tensor([[2.0], [5.0]])
     got = manifold.prdc(real, fake, k=1)
     assert got["precision"] == 0.0 and got["density"] == 0.0 and got["coverage"] == 0.0
+
+
+def test_density_is_about_one_between_two_samples_of_one_distribution_at_every_k():
+    # density divides the ball count by k, so unlike coverage (1 − 2^-k) it does not rise with k:
+    # its expectation is 1 between identical distributions (Naeem et al. 2020, §3)
+    g = torch.Generator().manual_seed(0)
+    real, fake = torch.randn(3000, 8, generator=g), torch.randn(3000, 8, generator=g)
+    for k in (3, 5, 10):
+        torch.testing.assert_close(manifold.prdc(real, fake, k=k)["density"], 1.0, rtol=0, atol=0.06)

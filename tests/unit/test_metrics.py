@@ -187,3 +187,22 @@ def test_fid_is_the_squared_2_wasserstein_distance():
     w2_squared = (x.sort().values - y.sort().values).square().mean()
     closed = metrics.frechet_distance(torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-2.0]), torch.tensor([[16.0]]))
     torch.testing.assert_close(torch.tensor(closed, dtype=torch.float64), w2_squared, rtol=0.02, atol=0)
+
+
+def test_fid_infinity_recovers_the_intercept_and_slope_in_one_over_n():
+    fid_inf, c = metrics.fid_infinity([500, 1000, 2000, 5000], [5 + 3000 / n for n in (500, 1000, 2000, 5000)])
+    torch.testing.assert_close((fid_inf, c), (5.0, 3000.0))
+    with pytest.raises(ValueError, match="two or more different N"):
+        metrics.fid_infinity([1000, 1000], [3.0, 3.1])
+
+
+def test_fid_infinity_of_two_samples_of_one_gaussian_is_near_zero():
+    # the plug-in FID between samples of one distribution is all bias (~ c/N); extrapolating to 1/N = 0 removes it
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(50000, 16, generator=g)
+    mu_r, cov_r = metrics.gaussian_fit(real)
+    ns = [250, 500, 1000, 2000]
+    fids = [sum(metrics.frechet_distance(mu_r, cov_r, *metrics.gaussian_fit(torch.randn(n, 16, generator=g)))
+                for _ in range(10)) / 10 for n in ns]
+    fid_inf, c = metrics.fid_infinity(ns, fids)
+    assert fids[0] > 0.2 and abs(fid_inf) < 0.1 * fids[0] and c > 0
