@@ -101,6 +101,24 @@ def test_inception_score_formula_matches_torchmetrics_and_its_bounds():
     torch.testing.assert_close(metrics.inception_score_of(confident[::10]), 1.0)
 
 
+def test_inception_score_is_the_marginal_entropy_minus_the_mean_conditional_entropy():
+    """04b's identity: IS = exp(H(p(y)) - E_x H(p(y|x))); with confident predictions the first term is the
+    uniformity of the predicted labels times log 10 (the ruler's uniformity is IS's first term on hard labels)."""
+    from gan_course import digits
+
+    def entropy(q):
+        return -torch.special.xlogy(q, q).sum(-1)
+
+    logits = torch.randn(400, 10, generator=torch.Generator().manual_seed(3)) * 2
+    p = logits.double().softmax(1)
+    torch.testing.assert_close(metrics.inception_score_of(logits),
+                               math.exp(entropy(p.mean(0)).item() - entropy(p).mean().item()), rtol=1e-9, atol=0)
+    sharp = (logits * 1e4).double().softmax(1)                      # one-hot: E H(p(y|x)) = 0
+    counts = digits.histogram(sharp.argmax(1))
+    torch.testing.assert_close(math.log(metrics.inception_score_of(logits * 1e4)),
+                               digits.uniformity(counts) * math.log(10), rtol=1e-6, atol=1e-9)
+
+
 def test_fid_kid_and_precision_order_real_below_blurred_below_noise():
     test = data.to_unit_range(data.load_fashion_mnist("test")[0][:2000])
     blurred = torch.nn.functional.avg_pool2d(test, 3, 1, 1)
