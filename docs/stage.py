@@ -186,6 +186,22 @@ def has_controls(model_id: str, state: dict) -> bool:
     return any(has_controls(c.removeprefix("IPY_MODEL_"), state) for c in children)
 
 
+def repository_links(markdown: str) -> str:
+    """A notebook's links out of notebooks/ (``../benchmarks/…``) as their pages on the repository.
+
+    The site holds the notebooks and assignments only; a study folder or a guide is read where it lives.
+    A folder (trailing slash) opens as ``tree``, a file as ``blob``.
+    """
+    repo = course_url.repository_url()
+
+    def out(m: re.Match) -> str:
+        target = m.group(1)
+        kind = "tree" if target.split("#")[0].endswith("/") else "blob"
+        return f"]({repo}/{kind}/{course_url.BRANCH}/{target})"
+
+    return re.sub(r"\]\(\.\./([^)]+)\)", out, markdown)
+
+
 def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
     """A notebook as its page shows it (see the module's docstring)."""
     name = Path(path).stem
@@ -195,6 +211,7 @@ def prepare(nb: nbformat.NotebookNode, path: str) -> nbformat.NotebookNode:
     for i, cell in enumerate(cells):
         out.append(cell)
         if cell.cell_type == "markdown":
+            cell.source = repository_links(cell.source)
             previous_md = cell.source
             if len(out) == 1 or (cell.source.lstrip().startswith("# ") and len(out) <= 2):
                 out.append(nbformat.v4.new_markdown_cell(launch_links(path)))

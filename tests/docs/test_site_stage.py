@@ -122,3 +122,17 @@ def test_make_notebooks_keeps_each_executed_notebook(tmp_path):
     saved = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
     assert saved.cells[0].outputs[0]["text"] == "42\n"
     assert saved.metadata[nbsave.KEY] == {"source_sha256": nbsave.source_sha256(tmp_path / "tiny.ipynb"), "ok": True}
+
+
+def test_a_notebooks_links_out_of_the_site_open_on_the_repository():
+    """Study folders and guides are not pages of the site: their links must leave for the repository."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# T"),
+        nbformat.v4.new_markdown_cell("See [the floor](../benchmarks/fid_noise_floor/), [a note](../benchmarks/x.md#a) "
+                                      "and [06](06_evaluating_gans.ipynb)."),
+    ])
+    text = "\n".join(c.source for c in stage.prepare(nb, "notebooks/t.ipynb").cells if c.cell_type == "markdown")
+    assert "](../" not in text
+    assert "/tree/main/benchmarks/fid_noise_floor/)" in text
+    assert "/blob/main/benchmarks/x.md#a)" in text
+    assert "](06_evaluating_gans.ipynb)" in text       # a page of the site stays a page of the site
