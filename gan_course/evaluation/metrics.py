@@ -44,10 +44,16 @@ def mode_coverage(samples: torch.Tensor, modes: torch.Tensor, std: float,
 # ----------------------------------------------------------------------------- features of the evaluation classifier
 def generate(G: torch.nn.Module, n: int, seed: int = 0, batch: int = 1000, labels=None) -> torch.Tensor:
     """n samples from G in eval mode, drawn in batches on G's device, returned on the CPU:
-    (n, 1, 28, 28). A conditional G draws class `labels` (an int) for all, or by default cycles through
-    the classes across the whole draw — sample i has class i mod num_classes, whatever `batch` is — so
-    n samples are class-balanced (each class n // num_classes or one more)."""
+    (n, 1, 28, 28). A conditional G draws class `labels` (an int for all, or n ints: sample i has class
+    labels[i]), or by default cycles through the classes across the whole draw — sample i has class
+    i mod num_classes, whatever `batch` is — so n samples are class-balanced (each class n // num_classes
+    or one more)."""
+    if labels is not None and torch.as_tensor(labels).ndim == 1 and len(labels) != n:
+        raise ValueError(f"labels: {len(labels)} given for n={n} samples; give one per sample, or one int for all.")
+
     def classes(i: int, b: int):
+        if labels is not None and torch.as_tensor(labels).ndim == 1:
+            return torch.as_tensor(labels)[i:i + b]
         if labels is not None or not nets.is_conditional(G):
             return labels
         return torch.arange(i, i + b) % G.num_classes
@@ -263,9 +269,12 @@ def sanity_images(n: int, G: torch.nn.Module | None = None, seed: int = 0) -> di
     return sets
 
 
-def per_class(G: torch.nn.Module, n_per_class: int = 1000, classifier=None, seed: int = 0) -> list[dict]:
-    """For a conditional G, per class c: `accuracy`, the share of G(z, c) the evaluation classifier
-    assigns to c, and `fid` of those samples against the real training images of class c.
+def per_class(G: torch.nn.Module, n_per_class: int = 1000, classifier=None, seed: int = 0, k: int = 5) -> list[dict]:
+    """For a conditional G, per class c (08_conditional_gans): `accuracy`, the share of G(z, c) the
+    evaluation classifier assigns to c; `fid` of those samples against the real training images of
+    class c (its mean over the classes is `intra_fid`); and, when n_per_class > k, the variety within
+    the class — `precision`, `recall`, `density`, `coverage` of the samples against n_per_class real
+    training images of class c (a fixed draw per seed), as `manifold.prdc` with k neighbours.
     The default classifier is loaded on G's device."""
     classifier = classifier or clf.load_classifier(device=device_of(G))
     f_real = real_features(classifier, "train")
@@ -274,9 +283,23 @@ def per_class(G: torch.nn.Module, n_per_class: int = 1000, classifier=None, seed
     for c in range(G.num_classes):
         x = generate(G, n_per_class, seed=seed, labels=c)
         predicted = clf.predict(classifier, x)
-        metric = fid_metric(classifier, real=f_real[labels == c])
+        f_c = f_real[labels == c]
+        metric = fid_metric(classifier, real=f_c)
         for chunk in x.split(1000):
             metric.update(chunk, real=False)
-        rows.append({"label": c, "class": data.FASHION_CLASSES[c], "accuracy": (predicted == c).float().mean().item(),
-                     "fid": metric.compute().item()})
+        row = {"label": c, "class": data.FASHION_CLASSES[c], "accuracy": (predicted == c).float().mean().item(),
+               "fid": metric.compute().item()}
+        if n_per_class > k:
+            pick = torch.randperm(len(f_c), generator=torch.Generator().manual_seed(seed))[:n_per_class]
+            row.update(manifold.prdc(f_c[pick], features(x, classifier), k=k))
+        rows.append(row)
     return rows
+
+
+def intra_fid(rows: list[dict]) -> float:
+    """Intra-FID (Miyato & Koyama 2018): the mean over the classes of the FID between one class's
+    samples and the real images of that class — `per_class`'s `fid` column, averaged. Unlike the FID
+    of all samples, it is large for a G that draws the right garments under the wrong labels."""
+    if not rows:
+        raise ValueError("intra_fid needs per_class's rows (one per class); got none.")
+    return sum(r["fid"] for r in rows) / len(rows)

@@ -187,6 +187,44 @@ def test_per_class_accuracy_equals_the_classifier_on_real_images_of_that_class()
     assert trouser_fid < 10, trouser_fid           # real trousers vs real trousers: near the floor
 
 
+class Shifted(RealImagesByClass):
+    """Real images of class (y + 1) mod 10 for label y: right garments, wrong labels."""
+    def forward(self, z, y):
+        return super().forward(z, (y + 1) % 10)
+
+
+class OneImagePerClass(RealImagesByClass):
+    """The first real image of class y, whatever z: obeys the label, no variety within a class."""
+    def forward(self, z, y):
+        return self.images[torch.stack([self.by_class[c][0] for c in y.tolist()])]
+
+
+def test_generate_takes_one_label_per_sample():
+    labels = torch.tensor([3, 1, 4, 1, 5, 9, 2, 6, 5])
+    torch.testing.assert_close(classes_of(metrics.generate(LabelAsImage(), 9, batch=4, labels=labels)), labels)
+    with pytest.raises(ValueError, match="one per sample"):
+        metrics.generate(LabelAsImage(), 10, labels=labels)
+
+
+def test_per_class_recall_and_coverage_see_variety_within_a_class():
+    varied = metrics.per_class(RealImagesByClass(), n_per_class=200)
+    collapsed = metrics.per_class(OneImagePerClass(), n_per_class=200)
+    for v, c in zip(varied, collapsed):
+        assert c["accuracy"] in (0.0, 1.0) and c["recall"] == 0.0            # one point's k-NN ball has radius 0
+        assert c["coverage"] < 0.1 < 0.5 < v["recall"] and v["coverage"] > 0.5, (v, c)
+    assert "recall" not in metrics.per_class(RealImagesByClass(), n_per_class=5)[0]   # k = 5 needs 6 points
+
+
+def test_intra_fid_is_the_mean_per_class_fid_and_sees_wrong_labels_that_fid_misses():
+    rows = metrics.per_class(Shifted(), n_per_class=100)
+    assert metrics.intra_fid(rows) == pytest.approx(sum(r["fid"] for r in rows) / 10)
+    assert all(r["accuracy"] < 0.5 for r in rows)
+    overall = metrics.fid(metrics.generate(Shifted(), 1000))                  # the right mix of garments overall
+    assert overall < 10 < 5 * overall < metrics.intra_fid(rows), (overall, metrics.intra_fid(rows))
+    with pytest.raises(ValueError, match="per_class"):
+        metrics.intra_fid([])
+
+
 def test_the_memoriser_row_is_made_of_training_images():
     sets = metrics.sanity_images(50)
     train = data.to_unit_range(data.load_fashion_mnist("train")[0]).flatten(1)
