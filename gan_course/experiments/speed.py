@@ -200,28 +200,48 @@ def precision_row(hw: accel.Hardware) -> tuple[str, dict]:
     return "+ bf16 autocast" + (" (emulated: no native bf16)" if native is None else ""), dict(amp="bf16")
 
 
+def _row(label: str, change: str, make_step, batch_size: int, device: torch.device, seconds: float,
+         warmup: int, steps: int | None) -> dict:
+    """One timed ladder row. Whatever raises while it is built or stepped becomes a row whose change says
+    "failed: …" (img/s None) instead of ending the ladder: torch.compile compiles the backward lazily, at the
+    first loss.backward() inside the warm-up, which accel.prepare's forward guard does not cover
+    (benchmarks/gpu_compile.md: compile + channels_last crashed there on an H100)."""
+    try:
+        return {"row": label, "change": change,
+                **measure(make_step(), batch_size, device, seconds, warmup, steps=steps)}
+    except Exception as err:                  # not KeyboardInterrupt: a learner's stop still stops
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        return {"row": label, "change": f"failed: {type(err).__name__}: {first} (tried {change})", "img_per_s": None}
+
+
 def ladder(device: torch.device, seconds: float, batch_size: int = 128, warmup: int = WARMUP_STEPS,
-           steps: int | None = None) -> list[dict]:
+           steps: int | None = None, deadline: float | None = None) -> list[dict]:
     """img/s of the reference recipe, of the course's loop with every option plain, then with one
     more option changed per row (cumulative). `seconds`: timed seconds per row, after `warmup` steps;
-    `steps`: instead, exactly this many steps per window (three windows)."""
+    `steps`: instead, exactly this many steps per window (three windows). A row that raises (in
+    its forward or backward passes) is a row "failed: …", and its change is left out of the rows
+    below. `deadline` (a time.monotonic() value): rows not started by then say "not run: budget"."""
     hw = accel.hardware(device)
-    G, step = reference_recipe(batch_size, device)
-    rows = [{"row": "reference (DataLoader, BCELoss, .item())", "change": "the pytorch/examples recipe",
-             **measure(step, batch_size, device, seconds, warmup, steps=steps)}]
+    late = lambda: deadline is not None and time.monotonic() >= deadline
+    rows = [_row("reference (DataLoader, BCELoss, .item())", "the pytorch/examples recipe",
+                 lambda: reference_recipe(batch_size, device)[1], batch_size, device, seconds, warmup, steps)]
     options = dict(PLAIN)
     for label, change in (("course, plain", {}),) + LADDER:
         why = _skip(change, hw)
-        if why:
-            rows.append({"row": label, "change": f"skipped: {why}", "img_per_s": None})
+        if why or late():
+            rows.append({"row": label, "change": f"skipped: {why}" if why else "not run: budget", "img_per_s": None})
             continue
         if "amp" in change:
             label, change = precision_row(hw)
-        options.update(change)
-        cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **options)
-        run, step = stepper(cfg)
-        rows.append({"row": label, "change": ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),
-                     **measure(step, batch_size, device, seconds, warmup, steps=steps)})
+        tried = {**options, **change}
+        cfg = presets.config("dcgan-fmnist", device=str(device), batch_size=batch_size, steps=10**9, **tried)
+        row = _row(label, ", ".join(f"{k}={v!r}" for k, v in (change or PLAIN).items()),
+                   lambda: stepper(cfg)[1], batch_size, device, seconds, warmup, steps)
+        if row["img_per_s"] is not None:
+            options = tried                   # cumulative: a failed change is not carried into the rows below
+        rows.append(row)
     return rows
 
 

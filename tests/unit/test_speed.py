@@ -1,5 +1,6 @@
 """The benchmark's two trainers run and train the same architecture (figures are printed by
 `python tools/bench.py`, never asserted here)."""
+import dataclasses
 import importlib.util
 import json
 import statistics
@@ -149,3 +150,56 @@ def test_the_precision_row_is_fp16_with_a_scaler_on_a_t4_and_bf16_where_native()
     label, change = bench.precision_row(accel.Hardware("cpu", cpu_bf16=False))
     assert "emulated" in label and change == {"amp": "bf16"}
     assert "no native bf16" in bench._skip({"amp": "bf16"}, accel.Hardware("cuda", "Tesla P100", (6, 0)))
+
+
+def _raise_in_backward(run):
+    """Make D's backward pass raise, as the compiled backward did on an H100 (benchmarks/gpu_compile.md)."""
+    def hook(module, grad_in, grad_out):
+        raise AssertionError("expected size 512==512, stride 49==1 at dim=1 (injected)")
+    run.D.register_full_backward_hook(hook)
+
+
+def test_a_row_that_fails_in_its_backward_becomes_a_failed_row_and_the_ladder_goes_on(monkeypatch):
+    monkeypatch.setattr(bench, "_skip", lambda change, hw: None)          # attempt the compile row on a CPU
+    monkeypatch.setattr(bench, "reference_recipe", lambda *a, **k: (None, lambda: None))
+    real_stepper = bench.stepper
+
+    def stepper(cfg):
+        if cfg.compile != "on":
+            return real_stepper(cfg)
+        run, step = real_stepper(dataclasses.replace(cfg, compile="off"))   # the forward passes succeed ...
+        _raise_in_backward(run)                                             # ... the first backward raises
+        return run, step
+
+    monkeypatch.setattr(bench, "stepper", stepper)
+    rows = bench.ladder(torch.device("cpu"), seconds=0.0, batch_size=4, warmup=0, steps=1)
+    failed = rows[-1]
+    assert failed["row"] == "+ torch.compile" and failed["img_per_s"] is None
+    assert failed["change"].startswith("failed: AssertionError: expected size 512==512")
+    assert all(r["img_per_s"] for r in rows[:-1])                           # every other row was timed
+
+
+def test_a_failed_change_is_not_carried_into_the_rows_below(monkeypatch):
+    built = []
+
+    def stepper(cfg):
+        built.append(cfg)
+        if cfg.channels_last:
+            raise RuntimeError("channels_last failed (injected)")
+        return None, lambda: None
+
+    monkeypatch.setattr(bench, "reference_recipe", lambda *a, **k: (None, lambda: None))
+    monkeypatch.setattr(bench, "stepper", stepper)
+    rows = {r["row"]: r for r in bench.ladder(torch.device("cpu"), seconds=0.0, warmup=0, steps=1)}
+    assert rows["+ channels_last"]["change"].startswith("failed: RuntimeError: channels_last failed")
+    after = built[built.index(next(c for c in built if c.channels_last)) + 1]
+    assert after.amp != "off" and not after.channels_last                   # the next row: its own change only
+
+
+def test_rows_past_the_deadline_are_not_run(monkeypatch):
+    monkeypatch.setattr(bench, "reference_recipe", lambda *a, **k: (None, lambda: None))
+    monkeypatch.setattr(bench, "stepper", lambda cfg: (None, lambda: None))
+    rows = bench.ladder(torch.device("cpu"), seconds=0.0, warmup=0, steps=1, deadline=time.monotonic() - 1)
+    assert rows[0]["img_per_s"] is not None                                 # the reference row always runs
+    assert {r["change"] for r in rows[1:]} <= {"not run: budget"} | {r["change"] for r in rows if r["change"].startswith("skipped")}
+    assert rows[1]["change"] == "not run: budget"
