@@ -102,7 +102,7 @@ def test_conjugates_match_a_numerical_supremum(name):
     torch.testing.assert_close(div.conjugate(t), sup, rtol=1e-5, atol=1e-5)
 
 
-# ---- the tight f-GAN bound of notebook 02b §5
+# ---- the tight f-GAN bound of notebook 02b (its appendix)
 _DERIVATIVES = {"KL": lambda u: 1 + torch.log(u), "reverse KL": lambda u: -1 / u, "Pearson chi2": lambda u: 2 * (u - 1),
                 "JS": lambda u: torch.log(2 * u / (u + 1)), "GAN": lambda u: torch.log(u / (u + 1))}
 
